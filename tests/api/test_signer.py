@@ -43,7 +43,12 @@ def test_case1_get_list_streams() -> None:
         ("StreamName", "front door"),
     ]
     signed = _signer().sign(
-        "GET", HOST, query, {"Content-Type": "text/plain"}, b"", WHEN
+        "GET",
+        HOST,
+        query=query,
+        headers={"Content-Type": "text/plain"},
+        body=b"",
+        now=WHEN,
     )
     assert signed.query == (
         "Action=ListStreams&PageNumber=1&PageSize=20"
@@ -67,17 +72,18 @@ def test_case2_post_start_stream() -> None:
     signed = _signer().sign(
         "POST",
         HOST,
-        _START_QUERY,
-        {"Content-Type": "application/json"},
-        _START_BODY,
-        WHEN,
+        query=_START_QUERY,
+        headers={"Content-Type": "application/json"},
+        body=_START_BODY,
+        now=WHEN,
     )
     assert (
         signed.headers["X-Content-Sha256"]
         == "8c0a3f13c6ff975f4139100d5f02ea897f55391d7dd908839e6d635ab70c2b0f"
     )
-    assert "SignedHeaders=content-type;host;x-content-sha256;x-date," in (
-        signed.headers["Authorization"]
+    assert (
+        "SignedHeaders=content-type;host;x-content-sha256;x-date,"
+        in (signed.headers["Authorization"])
     )
     assert _signature(signed.headers["Authorization"]) == (
         "a68adcf0724367c8985550c9c1068d20aa7331b97a699007e196d5a64c3d7b77"
@@ -85,9 +91,12 @@ def test_case2_post_start_stream() -> None:
 
 
 def test_case3_docs_header_set() -> None:
-    signed = _signer().sign("POST", HOST, _START_QUERY, {}, _START_BODY, WHEN)
-    assert "SignedHeaders=host;x-content-sha256;x-date," in (
-        signed.headers["Authorization"]
+    signed = _signer().sign(
+        "POST", HOST, query=_START_QUERY, headers={}, body=_START_BODY, now=WHEN
+    )
+    assert (
+        "SignedHeaders=host;x-content-sha256;x-date,"
+        in (signed.headers["Authorization"])
     )
     assert _signature(signed.headers["Authorization"]) == (
         "9ee92d055ef0206312f6d926ab16e943f502d21a279f4d59f9ff72bb45d536d2"
@@ -103,7 +112,12 @@ def test_case4_sts_get_stream() -> None:
         ("FreshExpiredPull", "1"),
     ]
     signed = _signer("STSTOKENexample==").sign(
-        "GET", HOST, query, {"Content-Type": "text/plain"}, b"", WHEN
+        "GET",
+        HOST,
+        query=query,
+        headers={"Content-Type": "text/plain"},
+        body=b"",
+        now=WHEN,
     )
     assert signed.headers["X-Security-Token"] == "STSTOKENexample=="
     assert (
@@ -124,8 +138,8 @@ def test_case4_sts_get_stream() -> None:
     ],
 )
 def test_default_ports_are_not_signed(host: str, signed_as: str) -> None:
-    with_port = _signer().sign("GET", host, [], {}, b"", WHEN)
-    without = _signer().sign("GET", signed_as, [], {}, b"", WHEN)
+    with_port = _signer().sign("GET", host, query=[], headers={}, body=b"", now=WHEN)
+    without = _signer().sign("GET", signed_as, query=[], headers={}, body=b"", now=WHEN)
     assert with_port.headers["Host"] == host
     assert with_port.headers["Authorization"] == without.headers["Authorization"]
 
@@ -205,10 +219,10 @@ def test_equals_official_sdk(
     ours = Signer(access_key, secret_key, region, "aiotvideo", token).sign(
         method,
         HOST,
-        query.items(),
-        {"Content-Type": content_type},
-        body_text.encode(),
-        moment.replace(tzinfo=UTC),
+        query=query.items(),
+        headers={"Content-Type": content_type},
+        body=body_text.encode(),
+        now=moment.replace(tzinfo=UTC),
     )
     assert ours.query == SignerV4.canonical_query(query)
     assert ours.headers["Authorization"] == sdk_headers["Authorization"]

@@ -76,6 +76,7 @@ class Signer:
         self,
         method: str,
         host: str,
+        *,
         query: Iterable[tuple[str, str]],
         headers: Mapping[str, str],
         body: bytes,
@@ -99,9 +100,7 @@ class Signer:
 
         signed: dict[str, str] = {}
         for name, value in out.items():
-            if name in ("Content-Type", "Content-Md5", "Host") or name.startswith(
-                "X-"
-            ):
+            if name in ("Content-Type", "Content-Md5", "Host") or name.startswith("X-"):
                 signed[name.lower()] = value
         signed["host"] = _host_for_signing(signed["host"])
         names = sorted(signed)
