@@ -524,7 +524,7 @@ def test_device_channels_without_channels() -> None:
     assert result == DeviceChannels(device_id=DEVICE_ID)
 
 
-@pytest.mark.parametrize("ptz_type", [1, 2, 4, "2"])
+@pytest.mark.parametrize("ptz_type", [1, 4, "4"])
 def test_channel_ptz_types(ptz_type: object) -> None:
     channel = Channel.from_api(
         {"DeviceItem": {"ChannelID": CHANNEL_ID, "PTZType": ptz_type}}
@@ -1688,9 +1688,10 @@ def test_fuzz_only_invalid_response(data: object) -> None:
             assert "volcSecret" not in message, name
             assert "X-JWT-Token" not in message, name
             continue
+        # Any field may hold a URL (an ID, a name); the repr masks the token values.
         text = repr(parsed)
         assert VOLC_SECRET not in text, name
-        assert "X-JWT-Token" not in text, name
+        assert JWT not in text, name
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ import json
 import logging
 import random
 import time
-from typing import Any, Final
+from typing import Any, Concatenate, Final
 
 import aiohttp
 from yarl import URL
@@ -61,6 +61,8 @@ DEFAULT_TOKEN_VALID: Final = 3600
 # the cloud) refuses more than 100 per page for these lists.
 LIST_PAGE_SIZE: Final = 100
 RECORDS_PAGE_SIZE: Final = 1000
+# Stills and playlists are small; refuse anything that would not fit in memory.
+MAX_MEDIA_BYTES: Final = 20 * 1024 * 1024
 _MAX_PAGES: Final = 10_000
 
 type Params = Mapping[str, str | int | float | bool | None]
@@ -105,6 +107,29 @@ class RetryPolicy:
         return min(self.max_delay, self.base_delay * 2.0**attempt) * random.uniform(
             0.5, 1.5
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A successful call's `Result`, with what a parse error should name."""
+
+    action: str
+    result: Any
+    request_id: str | None
+
+    def parse[**P, T](
+        self,
+        parser: Callable[Concatenate[Any, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Parse the result; a failure names the action and the RequestId."""
+        try:
+            return parser(self.result, *args, **kwargs)
+        except InvalidResponse as err:
+            raise InvalidResponse(
+                err.message, action=self.action, request_id=self.request_id
+            ) from None
 
 
 def _unix(value: TimeArg) -> int:
@@ -187,19 +212,21 @@ class AiotVideoClient:
         GET actions carry their parameters in the query string, POST actions in a
         JSON body; `Action` and `Version` are always in the query.
         """
+        return (await self._request(action, params)).result
+
+    async def _request(self, action: str, params: Params | None) -> _Answer:
         spec = _ACTIONS[action]
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         attempt = 0
         while True:
             await self._limiters.acquire(action)
             try:
-                return await self._send(action, spec, clean)
+                result, request_id = await self._send(action, spec, clean)
+                return _Answer(action, result, request_id)
             except (RateLimited, Unavailable) as err:
                 if attempt >= self._retry.max_retries:
                     raise
                 delay = self._retry.delay(attempt)
-                if isinstance(err, RateLimited) and err.retry_after:
-                    delay = max(delay, err.retry_after)
                 attempt += 1
                 _LOGGER.debug(
                     "%s failed (%s); retry %d/%d in %.2f s",
@@ -211,7 +238,9 @@ class AiotVideoClient:
                 )
                 await asyncio.sleep(delay)
 
-    async def _send(self, action: str, spec: _Action, params: dict[str, Any]) -> Any:
+    async def _send(
+        self, action: str, spec: _Action, params: dict[str, Any]
+    ) -> tuple[Any, str | None]:
         query: list[tuple[str, str]] = [("Action", action), ("Version", spec.version)]
         if spec.method == "GET":
             query += [(key, _query_value(value)) for key, value in params.items()]
@@ -244,7 +273,6 @@ class AiotVideoClient:
             ) as response:
                 raw = await response.read()
                 status = response.status
-                retry_after = response.headers.get("Retry-After")
         except TimeoutError as err:
             raise Unavailable(
                 f"no answer within {self._timeout.total:g} s",
@@ -255,7 +283,7 @@ class AiotVideoClient:
             raise Unavailable(
                 f"{type(err).__name__}: {err}", code="ConnectionError", action=action
             ) from err
-        result = self._parse(action, status, raw, retry_after)
+        result = self._parse(action, status, raw)
         _LOGGER.debug(
             "← %s HTTP %d in %.0f ms",
             action,
@@ -265,7 +293,7 @@ class AiotVideoClient:
         return result
 
     @staticmethod
-    def _parse(action: str, status: int, raw: bytes, retry_after: str | None) -> Any:
+    def _parse(action: str, status: int, raw: bytes) -> tuple[Any, str | None]:
         try:
             payload = json.loads(raw)
         except ValueError:
@@ -274,10 +302,7 @@ class AiotVideoClient:
         if not isinstance(meta, dict):
             if status == 429 or status >= 500:
                 cls = error_class_for("", status)
-                raise _with_retry_after(
-                    cls(f"HTTP {status}", action=action, http_status=status),
-                    retry_after,
-                )
+                raise cls(f"HTTP {status}", action=action, http_status=status)
             raise InvalidResponse(
                 "response is not an aiotvideo envelope",
                 action=action,
@@ -291,18 +316,15 @@ class AiotVideoClient:
             code = str(error.get("Code") or "")
             message = str(error.get("Message") or f"HTTP {status}")
             cls = error_class_for(code, status)
-            raise _with_retry_after(
-                cls(
-                    message,
-                    code=code,
-                    request_id=request_id,
-                    action=action,
-                    http_status=status,
-                ),
-                retry_after,
+            raise cls(
+                message,
+                code=code,
+                request_id=request_id,
+                action=action,
+                http_status=status,
             )
         assert isinstance(payload, dict)  # noqa: S101 - narrowed by the meta check
-        return payload.get("Result")
+        return payload.get("Result"), request_id
 
     # -- spaces, devices, channels -------------------------------------------------
 
@@ -310,10 +332,10 @@ class AiotVideoClient:
         self, *, page_number: int = 1, page_size: int = LIST_PAGE_SIZE
     ) -> Page[Space]:
         """One page of the account's spaces."""
-        result = await self.request(
+        answer = await self._request(
             "ListSpaces", _params(PageNumber=page_number, PageSize=page_size)
         )
-        return parse_page(result, "Spaces", Space.from_api)
+        return answer.parse(parse_page, "Spaces", Space.from_api)
 
     def iter_spaces(self, *, page_size: int = LIST_PAGE_SIZE) -> AsyncIterator[Space]:
         """Every space, fetching page after page."""
@@ -323,7 +345,8 @@ class AiotVideoClient:
 
     async def get_space(self, space_id: str) -> Space:
         """One space."""
-        return Space.from_api(await self.request("GetSpace", {"SpaceID": space_id}))
+        answer = await self._request("GetSpace", {"SpaceID": space_id})
+        return answer.parse(Space.from_api)
 
     async def list_devices(
         self,
@@ -334,7 +357,7 @@ class AiotVideoClient:
         status: str | None = None,
     ) -> Page[Device]:
         """One page of a space's GB/T 28181 devices."""
-        result = await self.request(
+        answer = await self._request(
             "ListDevices",
             _params(
                 SpaceID=space_id,
@@ -343,7 +366,7 @@ class AiotVideoClient:
                 Status=status,
             ),
         )
-        return parse_page(result, "Devices", Device.from_api)
+        return answer.parse(parse_page, "Devices", Device.from_api)
 
     def iter_devices(
         self, space_id: str, *, page_size: int = LIST_PAGE_SIZE
@@ -356,10 +379,10 @@ class AiotVideoClient:
 
     async def get_device(self, space_id: str, device_id: str) -> Device:
         """One device with its per-channel streams."""
-        result = await self.request(
+        answer = await self._request(
             "GetDevice", {"SpaceID": space_id, "DeviceID": device_id}
         )
-        return Device.from_api(result)
+        return answer.parse(Device.from_api)
 
     async def get_device_channels(
         self,
@@ -369,11 +392,11 @@ class AiotVideoClient:
         query_mode: str = "brief",
     ) -> DeviceChannels:
         """A device's channels; `brief` reads the cloud's cache, `detail` asks the device."""
-        result = await self.request(
+        answer = await self._request(
             "GetDeviceChannelsV2",
             _params(DeviceID=device_id, SpaceID=space_id, QueryMode=query_mode),
         )
-        return DeviceChannels.from_api(result)
+        return answer.parse(DeviceChannels.from_api)
 
     # -- streams ------------------------------------------------------------------
 
@@ -386,7 +409,7 @@ class AiotVideoClient:
         stream_name: str | None = None,
     ) -> Page[Stream]:
         """One page of a space's streams, pull URLs included."""
-        result = await self.request(
+        answer = await self._request(
             "ListStreams",
             _params(
                 SpaceID=space_id,
@@ -395,7 +418,7 @@ class AiotVideoClient:
                 StreamName=stream_name,
             ),
         )
-        return parse_page(result, "Streams", Stream.from_api)
+        return answer.parse(parse_page, "Streams", Stream.from_api)
 
     def iter_streams(
         self, space_id: str, *, page_size: int = LIST_PAGE_SIZE
@@ -415,7 +438,7 @@ class AiotVideoClient:
         fresh_expired_pull: bool = False,
     ) -> Stream:
         """One stream; `fresh_expired_pull` asks for re-signed pull URLs."""
-        result = await self.request(
+        answer = await self._request(
             "GetStream",
             _params(
                 StreamID=stream_id,
@@ -424,7 +447,7 @@ class AiotVideoClient:
                 FreshExpiredPull="1" if fresh_expired_pull else None,
             ),
         )
-        return Stream.from_api(result)
+        return answer.parse(Stream.from_api)
 
     async def start_stream(
         self,
@@ -435,7 +458,7 @@ class AiotVideoClient:
         resolution: str | None = None,
     ) -> StartStreamResult:
         """Invite a GB stream (pull on demand) and get fresh pull URLs."""
-        result = await self.request(
+        answer = await self._request(
             "StartStream",
             _params(
                 StreamID=stream_id,
@@ -445,7 +468,7 @@ class AiotVideoClient:
                 FreshExpiredPull="1",
             ),
         )
-        return StartStreamResult.from_api(result)
+        return answer.parse(StartStreamResult.from_api)
 
     async def stop_stream(
         self,
@@ -456,7 +479,7 @@ class AiotVideoClient:
         only_if_idle: bool = True,
     ) -> StopStreamResult:
         """Stop pulling a GB stream (by default only when nobody is watching)."""
-        result = await self.request(
+        answer = await self._request(
             "StopStream",
             _params(
                 StreamID=stream_id,
@@ -465,7 +488,7 @@ class AiotVideoClient:
                 IsSmart=only_if_idle,
             ),
         )
-        return StopStreamResult.from_api(result)
+        return answer.parse(StopStreamResult.from_api)
 
     # -- cloud recordings ---------------------------------------------------------
 
@@ -489,7 +512,7 @@ class AiotVideoClient:
         if not stream_id and not (device_nsid and channel_id):
             raise ValueError("give stream_id, or device_nsid and channel_id")
         issued_at = self._now()
-        result = await self.request(
+        answer = await self._request(
             "CloudRecordPlay",
             _params(
                 StreamID=stream_id,
@@ -502,8 +525,10 @@ class AiotVideoClient:
                 TokenValid=token_valid,
             ),
         )
-        return RecordingUrls.from_cloud_record_play(
-            result, issued_at=issued_at, token_valid=token_valid
+        return answer.parse(
+            RecordingUrls.from_cloud_record_play,
+            issued_at=issued_at,
+            token_valid=token_valid,
         )
 
     async def play_cloud_record(
@@ -519,7 +544,7 @@ class AiotVideoClient:
     ) -> RecordingUrls:
         """HLS/MP4 links to a cloud recording (PlayCloudRecord, the 2023 action)."""
         issued_at = self._now()
-        result = await self.request(
+        answer = await self._request(
             "PlayCloudRecord",
             _params(
                 StreamID=stream_id,
@@ -531,8 +556,10 @@ class AiotVideoClient:
                 WithSub=with_sub,
             ),
         )
-        return RecordingUrls.from_play_cloud_record(
-            result, issued_at=issued_at, token_valid=token_valid
+        return answer.parse(
+            RecordingUrls.from_play_cloud_record,
+            issued_at=issued_at,
+            token_valid=token_valid,
         )
 
     async def list_stream_records(
@@ -546,7 +573,7 @@ class AiotVideoClient:
         streaming_index: int = 0,
     ) -> tuple[RecordingSegment, ...]:
         """One page of the recording files overlapping a time range."""
-        result = await self.request(
+        answer = await self._request(
             "ListStreamRecords",
             _params(
                 StreamID=stream_id,
@@ -557,7 +584,7 @@ class AiotVideoClient:
                 PageSize=page_size,
             ),
         )
-        return parse_recordings(result)
+        return answer.parse(parse_recordings)
 
     async def iter_stream_records(
         self,
@@ -594,7 +621,7 @@ class AiotVideoClient:
         page_size: int = RECORDS_PAGE_SIZE,
     ) -> tuple[Screenshot, ...]:
         """Screenshots the cloud took of a stream within a time range, oldest first."""
-        result = await self.request(
+        answer = await self._request(
             "ListStreamScreenshots",
             _params(
                 StreamID=stream_id,
@@ -605,7 +632,7 @@ class AiotVideoClient:
                 PageSize=page_size,
             ),
         )
-        return parse_screenshots(result)
+        return answer.parse(parse_screenshots)
 
     async def cloud_control(
         self, stream_id: str, *, action: str, command: str, param: int
@@ -616,13 +643,39 @@ class AiotVideoClient:
             {"StreamID": stream_id, "Action": action, "Cmd": command, "Para": param},
         )
 
+    async def fetch_media(self, url: str, *, max_bytes: int = MAX_MEDIA_BYTES) -> bytes:
+        """Download a screenshot, cover or playlist the cloud linked to.
 
-def _with_retry_after(err: ApiError, retry_after: str | None) -> ApiError:
-    try:
-        err.retry_after = float(retry_after) if retry_after else None
-    except ValueError:
-        err.retry_after = None
-    return err
+        Media links are signed by their own token, not by our request signature. A
+        refused link (403: expired token) is an `ApiError`; a network failure or a
+        5xx is `Unavailable`.
+        """
+        try:
+            async with self._session.get(
+                url, timeout=self._timeout, allow_redirects=True
+            ) as response:
+                if response.status >= 500:
+                    raise Unavailable(
+                        f"media HTTP {response.status}", http_status=response.status
+                    )
+                if response.status != 200:
+                    raise ApiError(
+                        f"media HTTP {response.status}",
+                        code=f"HTTP{response.status}",
+                        http_status=response.status,
+                    )
+                if (response.content_length or 0) > max_bytes:
+                    raise InvalidResponse("media larger than allowed")
+                data = await response.content.read(max_bytes + 1)
+        except TimeoutError as err:
+            raise Unavailable("media download timed out", code="Timeout") from err
+        except aiohttp.ClientError as err:
+            raise Unavailable(
+                f"media download failed: {type(err).__name__}", code="ConnectionError"
+            ) from err
+        if len(data) > max_bytes:
+            raise InvalidResponse("media larger than allowed")
+        return data
 
 
 async def _iterate[T](

@@ -12,9 +12,6 @@ from .redact import redact_text
 class ApiError(Exception):
     """An aiotvideo call failed; the base of every error the client raises."""
 
-    # Seconds the server asked us to wait (HTTP Retry-After), when it said so.
-    retry_after: float | None = None
-
     def __init__(
         self,
         message: str = "",

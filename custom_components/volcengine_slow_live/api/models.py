@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 import json
@@ -31,6 +31,7 @@ from typing import Self
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import InvalidResponse
+from .redact import redact_text
 
 __all__ = [
     "BEIJING",
@@ -297,6 +298,21 @@ class _Fields:
 # Media URLs
 
 
+class _Model:
+    """Base of the models: a repr that is scrubbed, since any field may hold a URL."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        """Like the dataclass repr (fields marked repr=False left out), redacted."""
+        shown = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)  # type: ignore[arg-type]
+            if f.repr
+        )
+        return redact_text(f"{type(self).__name__}({shown})")
+
+
 class Protocol(StrEnum):
     """Delivery protocol of a live pull URL."""
 
@@ -305,8 +321,8 @@ class Protocol(StrEnum):
     RTMP = "rtmp"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PullUrl:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class PullUrl(_Model):
     """One signed live URL; `url` stays out of `repr` because it carries a token."""
 
     protocol: Protocol
@@ -389,8 +405,8 @@ def _pick(urls: Sequence[PullUrl], protocol: Protocol) -> PullUrl | None:
 # Spaces, devices, channels, streams
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Space:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class Space(_Model):
     """A space (GetSpace / ListSpaces): the container for devices and streams."""
 
     space_id: str
@@ -433,8 +449,8 @@ class Space:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DeviceStream:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class DeviceStream(_Model):
     """One channel's main stream as embedded in a device (`DeviceStreams`)."""
 
     channel_id: str
@@ -492,8 +508,8 @@ def _sub_stream_ids(value: object, name: str) -> tuple[str, ...]:
     return tuple(ids)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Device:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class Device(_Model):
     """A GB/T 28181 device (GetDevice / ListDevices); never holds its password."""
 
     device_id: str
@@ -548,11 +564,13 @@ class Device:
         )
 
 
-_PTZ_TYPES = frozenset({1, 2, 4})  # dome, half-dome, remote-controlled bullet
+# Dome (1) and remote-controlled bullet (4) pan and tilt; a half-dome (2) is a fixed
+# mini dome and a plain bullet (3) is fixed too.
+_PTZ_TYPES = frozenset({1, 4})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Channel:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class Channel(_Model):
     """One video channel of a device (GetDeviceChannelsV2 `Channels` item)."""
 
     channel_id: str
@@ -613,8 +631,8 @@ class Channel:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DeviceChannels:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class DeviceChannels(_Model):
     """A device's channels (GetDeviceChannelsV2 Result)."""
 
     device_id: str
@@ -637,8 +655,8 @@ class DeviceChannels:
 _ONLINE_STREAM_STATUSES = frozenset({"online", "pulling"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Stream:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class Stream(_Model):
     """A stream (GetStream / ListStreams); its push URLs are deliberately dropped."""
 
     stream_id: str
@@ -719,8 +737,8 @@ class Stream:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StartStreamResult:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class StartStreamResult(_Model):
     """StartStream Result: the stream's (possibly re-signed) pull URLs."""
 
     stream_id: str
@@ -746,8 +764,8 @@ class StartStreamResult:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class StopStreamResult:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class StopStreamResult(_Model):
     """StopStream Result."""
 
     stream_id: str
@@ -765,8 +783,8 @@ class StopStreamResult:
 # Cloud recordings and screenshots
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RecordingUrls:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class RecordingUrls(_Model):
     """Playback URLs of a cloud-recorded time range; they carry a JWT."""
 
     playlist_url: str | None = field(default=None, repr=False)
@@ -837,8 +855,8 @@ def _jwt_expiry(url: str) -> datetime | None:
         return None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RecordingSegment:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class RecordingSegment(_Model):
     """One cloud recording file or TS segment (ListStreamRecords item)."""
 
     start: datetime
@@ -878,8 +896,8 @@ class RecordingSegment:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Screenshot:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class Screenshot(_Model):
     """One stored screenshot (ListStreamScreenshots item)."""
 
     url: str = field(repr=False)
@@ -934,8 +952,8 @@ def parse_screenshots(result: object) -> tuple[Screenshot, ...]:
 # Paging
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Page[T]:
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class Page[T](_Model):
     """One page of a list action's items."""
 
     items: tuple[T, ...]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
 import math
 import time
 
@@ -24,13 +23,11 @@ class SlidingWindowLimiter:
         rate: float,
         *,
         margin: float = 0.1,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Allow `rate` per second (fractions allowed); `rate <= 0` means unlimited."""
         self.rate = rate
         self._capacity = max(1, math.floor(rate)) if rate > 0 else 0
         self._window = self._capacity / rate + margin if rate > 0 else 0.0
-        self._clock = clock
         self._sent: deque[float] = deque()
         # FIFO: waiters are served in order, so no caller starves under load.
         self._lock = asyncio.Lock()
@@ -41,7 +38,7 @@ class SlidingWindowLimiter:
             return
         async with self._lock:
             while True:
-                now = self._clock()
+                now = time.monotonic()
                 while self._sent and self._sent[0] <= now - self._window:
                     self._sent.popleft()
                 if len(self._sent) < self._capacity:

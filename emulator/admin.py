@@ -1,0 +1,180 @@
+"""Unauthenticated admin endpoints under `/_emulator/` (for local use only).
+
+* `POST /_emulator/faults` (a FaultRule as JSON) -> `{"id"}`; `GET` lists them;
+  `DELETE /_emulator/faults[/<id>]` removes one or all.
+* `GET /_emulator/requests[?action=X]` - the API request log.
+* `GET /_emulator/stats` - requests by action and status, 429s, CDN fetches.
+* `POST /_emulator/reset` - clear faults, logs, rate limits; rebuild fleets.
+* `POST /_emulator/channels` `{"space_id", "device_id"?, "name"?}` - add a camera.
+* `DELETE /_emulator/streams/<id>` - remove a stream (and its channel).
+* `POST /_emulator/streams/<id>/status` `{"status": "online"|"offline"|null}`.
+* `POST /_emulator/devices/<id>/status` `{"status": "online"|"offline"}`.
+* `POST /_emulator/clock` `{"offset": seconds}` - shift the emulator clock.
+* `GET /_emulator/credentials` - base URL and the default key pair.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .faults import FaultRule
+
+if TYPE_CHECKING:
+    from .fleet import Fleet
+    from .server import Emulator
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(
+            text='{"error": "body is not JSON"}', content_type="application/json"
+        ) from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(
+            text='{"error": "body must be an object"}', content_type="application/json"
+        )
+    return data
+
+
+def admin_routes(emulator: Emulator) -> list[web.RouteDef]:
+    """The admin route table for `emulator`."""
+
+    def fleet_with_stream(stream_id: str) -> Fleet | None:
+        return next((f for f in emulator.fleets() if stream_id in f.streams), None)
+
+    def fleet_with_device(device_id: str) -> Fleet | None:
+        return next((f for f in emulator.fleets() if device_id in f.devices), None)
+
+    async def add_fault(request: web.Request) -> web.Response:
+        data = await _json(request)
+        try:
+            rule = FaultRule.from_dict(data)
+        except ValueError as err:
+            return _error(400, str(err))
+        return web.json_response({"id": emulator.faults.add(rule)})
+
+    async def list_faults(_: web.Request) -> web.Response:
+        return web.json_response([r.to_dict() for r in emulator.faults.rules])
+
+    async def clear_faults(_: web.Request) -> web.Response:
+        count = len(emulator.faults.rules)
+        emulator.faults.clear()
+        return web.json_response({"removed": count})
+
+    async def remove_fault(request: web.Request) -> web.Response:
+        if not emulator.faults.remove(request.match_info["rule_id"]):
+            return _error(404, "no such fault rule")
+        return web.json_response({"removed": 1})
+
+    async def requests(request: web.Request) -> web.Response:
+        records = emulator.requests(request.query.get("action"))
+        return web.json_response([r.to_dict() for r in records])
+
+    async def stats(_: web.Request) -> web.Response:
+        return web.json_response(emulator.stats())
+
+    async def reset(_: web.Request) -> web.Response:
+        emulator.reset()
+        return web.json_response({"reset": True})
+
+    async def add_channel(request: web.Request) -> web.Response:
+        data = await _json(request)
+        space_id = data.get("space_id") or data.get("SpaceID")
+        fleet = next((f for f in emulator.fleets() if space_id in f.spaces), None)
+        if fleet is None:
+            return _error(404, "no such space")
+        try:
+            stream = fleet.add_channel(
+                str(space_id),
+                data.get("device_id") or data.get("DeviceID"),
+                name=str(data.get("name") or "New Camera"),
+            )
+        except KeyError as err:
+            return _error(404, str(err.args[0]))
+        device = fleet.devices.get(stream.device_id or "")
+        return web.json_response(
+            {
+                "StreamID": stream.stream_id,
+                "StreamName": stream.name,
+                "SpaceID": stream.space_id,
+                "DeviceID": stream.device_id or "",
+                "DeviceNSID": device.nsid if device is not None else "",
+                "ChannelID": stream.channel_id or "",
+            }
+        )
+
+    async def remove_stream(request: web.Request) -> web.Response:
+        stream_id = request.match_info["stream_id"]
+        fleet = fleet_with_stream(stream_id)
+        if fleet is None:
+            return _error(404, "no such stream")
+        fleet.remove_stream(stream_id)
+        return web.json_response({"removed": stream_id})
+
+    async def stream_status(request: web.Request) -> web.Response:
+        stream_id = request.match_info["stream_id"]
+        fleet = fleet_with_stream(stream_id)
+        if fleet is None:
+            return _error(404, "no such stream")
+        status = (await _json(request)).get("status")
+        fleet.set_stream_status(stream_id, None if status is None else str(status))
+        stream = fleet.streams[stream_id]
+        return web.json_response(
+            {"status": fleet.stream_status(stream, emulator.now())}
+        )
+
+    async def device_status(request: web.Request) -> web.Response:
+        device_id = request.match_info["device_id"]
+        fleet = fleet_with_device(device_id)
+        if fleet is None:
+            return _error(404, "no such device")
+        status = (await _json(request)).get("status")
+        if not isinstance(status, str) or not status:
+            return _error(400, "status must be a string such as online or offline")
+        fleet.set_device_status(device_id, status)
+        return web.json_response({"status": status})
+
+    async def clock(request: web.Request) -> web.Response:
+        offset = (await _json(request)).get("offset")
+        if not isinstance(offset, (int, float)) or isinstance(offset, bool):
+            return _error(400, "offset must be a number of seconds")
+        emulator.clock_offset = float(offset)
+        return web.json_response(
+            {"offset": emulator.clock_offset, "now": emulator.now()}
+        )
+
+    async def credentials(_: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "base_url": emulator.base_url,
+                "access_key": emulator.access_key,
+                "secret_key": emulator.secret_key,
+                "session_token": emulator.session_token,
+                "region": emulator.config.region,
+                "service": emulator.config.service,
+            }
+        )
+
+    return [
+        web.post("/_emulator/faults", add_fault),
+        web.get("/_emulator/faults", list_faults),
+        web.delete("/_emulator/faults", clear_faults),
+        web.delete("/_emulator/faults/{rule_id}", remove_fault),
+        web.get("/_emulator/requests", requests),
+        web.get("/_emulator/stats", stats),
+        web.post("/_emulator/reset", reset),
+        web.post("/_emulator/channels", add_channel),
+        web.delete("/_emulator/streams/{stream_id}", remove_stream),
+        web.post("/_emulator/streams/{stream_id}/status", stream_status),
+        web.post("/_emulator/devices/{device_id}/status", device_status),
+        web.post("/_emulator/clock", clock),
+        web.get("/_emulator/credentials", credentials),
+    ]

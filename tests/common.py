@@ -1,0 +1,69 @@
+"""Helpers shared by the integration tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from custom_components.volcengine_slow_live.const import (
+    CONF_ACCESS_KEY_ID,
+    CONF_ENDPOINT,
+    CONF_REGION,
+    CONF_SECRET_ACCESS_KEY,
+    CONF_SPACES,
+)
+from emulator import Emulator
+from emulator.fleet import PTZ_CAPABLE
+
+
+def demo_space_ids(emulator: Emulator) -> list[str]:
+    """The IDs of the default account's spaces, in the emulator's order."""
+    return list(emulator.fleet.spaces)
+
+
+def entry_data(
+    emulator: Emulator,
+    *,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    spaces: list[str] | None = None,
+) -> dict[str, Any]:
+    """Config entry data that points at the emulator."""
+    return {
+        CONF_ACCESS_KEY_ID: access_key or emulator.access_key,
+        CONF_SECRET_ACCESS_KEY: secret_key or emulator.secret_key,
+        CONF_REGION: "cn-north-1",
+        CONF_ENDPOINT: emulator.base_url,
+        CONF_SPACES: spaces if spaces is not None else demo_space_ids(emulator),
+    }
+
+
+def stream_titled(emulator: Emulator, title: str) -> Any:
+    """The demo fleet's main stream of the channel (or RTMP stream) with this title."""
+    return next(s for s in emulator.fleet.main_streams() if s.title == title)
+
+
+def has_ptz(emulator: Emulator, stream: Any) -> bool:
+    """Whether the emulator would accept PTZ commands for this stream."""
+    channel = emulator.fleet.channel_of(stream)
+    return channel is not None and channel.ptz_type in PTZ_CAPABLE
+
+
+async def setup_integration(
+    hass: Any, emulator: Emulator, *, options: dict[str, Any] | None = None
+) -> Any:
+    """Add and set up a config entry for the emulator's default account."""
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from custom_components.volcengine_slow_live.const import DOMAIN
+
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Slow Live AKLT…demo",
+        unique_id=emulator.access_key,
+        data=entry_data(emulator),
+        options=options or {},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
