@@ -2,8 +2,56 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from enum import StrEnum
 import logging
 from typing import Final
 
 DOMAIN: Final = "volcengine_slow_live"
 LOGGER = logging.getLogger(__package__)
+
+# Config entry data
+CONF_ACCESS_KEY_ID: Final = "access_key_id"
+CONF_SECRET_ACCESS_KEY: Final = "secret_access_key"
+CONF_REGION: Final = "region"
+CONF_ENDPOINT: Final = "endpoint"
+CONF_SPACES: Final = "spaces"
+SECTION_ADVANCED: Final = "advanced"
+
+# Options
+CONF_LIVE_PROTOCOL: Final = "live_protocol"
+CONF_STREAM_QUALITY: Final = "stream_quality"
+CONF_STILL_TTL: Final = "still_ttl"
+CONF_LINK_VALIDITY: Final = "link_validity"
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+
+
+class LiveProtocol(StrEnum):
+    """Which pull URL the camera hands to Home Assistant's stream."""
+
+    HLS = "hls"
+    FLV = "flv"
+    RTMP = "rtmp"
+
+
+class StreamQuality(StrEnum):
+    """Main (full resolution) or sub (lighter) stream for the main camera entity."""
+
+    MAIN = "main"
+    SUB = "sub"
+
+
+DEFAULT_LIVE_PROTOCOL: Final = LiveProtocol.HLS
+DEFAULT_STREAM_QUALITY: Final = StreamQuality.MAIN
+DEFAULT_STILL_TTL: Final = 60
+MIN_STILL_TTL: Final = 10
+MAX_STILL_TTL: Final = 3600
+DEFAULT_LINK_VALIDITY: Final = 3600
+MIN_LINK_VALIDITY: Final = 60
+MAX_LINK_VALIDITY: Final = 7 * 86400
+# One refresh costs a few list pages per space; every minute keeps well inside the
+# API's quota yet notices a camera going offline quickly.
+DEFAULT_SCAN_INTERVAL: Final = 60
+MIN_SCAN_INTERVAL: Final = 15
+MAX_SCAN_INTERVAL: Final = 3600
+SCAN_INTERVAL: Final = timedelta(seconds=DEFAULT_SCAN_INTERVAL)

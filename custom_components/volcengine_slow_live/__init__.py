@@ -1,0 +1,57 @@
+"""The Volcengine Slow Live integration."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .const import DOMAIN
+from .coordinator import SlowLiveCoordinator
+from .data import SlowLiveConfigEntry, SlowLiveRuntimeData, create_client
+from .devices import async_sync_devices, channel_identifier, gb_device_identifier
+from .logs import install_token_filter
+
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.CAMERA]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Set up what every entry shares."""
+    install_token_filter()
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> bool:
+    """Read the cloud once, then create devices and entities."""
+    client = create_client(hass, entry.data)
+    coordinator = SlowLiveCoordinator(hass, entry, client)
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = SlowLiveRuntimeData(client=client, coordinator=coordinator)
+
+    @callback
+    def sync_devices() -> None:
+        if coordinator.last_update_success:
+            async_sync_devices(hass, entry, coordinator.data)
+
+    sync_devices()
+    entry.async_on_unload(coordinator.async_add_listener(sync_devices))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> bool:
+    """Stop polling and remove the entities."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: SlowLiveConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device only when the cloud no longer has it."""
+    data = entry.runtime_data.coordinator.data
+    in_use = {channel_identifier(key) for key in data.channels} | {
+        gb_device_identifier(device_id) for device_id in data.devices
+    }
+    return device.identifiers.isdisjoint(in_use)

@@ -1,0 +1,55 @@
+"""A connectivity sensor per channel: is the stream connected to the cloud."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import ChannelData, SlowLiveCoordinator
+from .data import SlowLiveConfigEntry
+from .entity import SlowLiveEntity, async_add_channel_entities
+
+# Read-only coordinator entities.
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SlowLiveConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """A sensor for every channel, now and as channels appear."""
+
+    def build(
+        coordinator: SlowLiveCoordinator, channel: ChannelData
+    ) -> Iterable[Entity]:
+        yield StreamConnectivitySensor(coordinator, channel.key)
+
+    async_add_channel_entities(entry, async_add_entities, build)
+
+
+class StreamConnectivitySensor(SlowLiveEntity, BinarySensorEntity):
+    """On while the channel's stream is connected (or can be started on demand)."""
+
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_translation_key = "stream"
+
+    def __init__(self, coordinator: SlowLiveCoordinator, key: str) -> None:
+        """One per channel."""
+        super().__init__(coordinator, key)
+        self._attr_unique_id = f"{key}_stream"
+
+    @property
+    def is_on(self) -> bool | None:
+        """Connected or not."""
+        channel = self.channel
+        return channel.online if channel else None

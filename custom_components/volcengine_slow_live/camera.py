@@ -1,0 +1,184 @@
+"""Camera entities: a main camera per channel, and a sub-stream camera where there is one.
+
+Live view plays the channel's pull URL (HLS by default) through Home Assistant's
+stream; the URL is renewed before it expires. Stills come from the cloud's newest
+screenshot when a screenshot template is bound, else from a keyframe of the stream,
+and are cached so that dashboards cost at most one cloud call per channel per TTL.
+URLs never appear in state attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from homeassistant.components.camera import Camera, CameraEntityFeature
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .api.errors import ApiError
+from .api.models import Protocol
+from .api.redact import redact_url
+from .const import (
+    CONF_LIVE_PROTOCOL,
+    CONF_STILL_TTL,
+    CONF_STREAM_QUALITY,
+    DEFAULT_LIVE_PROTOCOL,
+    DEFAULT_STILL_TTL,
+    DEFAULT_STREAM_QUALITY,
+    LOGGER,
+    StreamQuality,
+)
+from .coordinator import ChannelData, SlowLiveCoordinator
+from .data import SlowLiveConfigEntry
+from .entity import SlowLiveEntity, async_add_channel_entities
+from .live import LiveSource, NoLiveUrlError
+from .stills import StillCache
+
+# Entities only read the coordinator's data; live URLs and stills are fetched per
+# request and throttled by the client's rate limiter.
+PARALLEL_UPDATES = 0
+
+# Screenshots are taken every minute or so; look a little further back than that.
+SCREENSHOT_LOOKBACK = timedelta(minutes=15)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SlowLiveConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Cameras for every channel, now and as channels appear."""
+    quality = StreamQuality(
+        entry.options.get(CONF_STREAM_QUALITY, DEFAULT_STREAM_QUALITY)
+    )
+
+    def build(
+        coordinator: SlowLiveCoordinator, channel: ChannelData
+    ) -> Iterable[Entity]:
+        main_index = 1 if quality is StreamQuality.SUB and channel.has_sub_stream else 0
+        yield SlowLiveCamera(coordinator, channel.key, streaming_index=main_index)
+        if channel.has_sub_stream:
+            yield SlowLiveCamera(coordinator, channel.key, streaming_index=1, sub=True)
+
+    async_add_channel_entities(entry, async_add_entities, build)
+
+
+class SlowLiveCamera(SlowLiveEntity, Camera):
+    """Live view of one channel."""
+
+    _attr_supported_features = CameraEntityFeature.STREAM
+
+    def __init__(
+        self,
+        coordinator: SlowLiveCoordinator,
+        key: str,
+        *,
+        streaming_index: int,
+        sub: bool = False,
+    ) -> None:
+        """The main camera takes the device's name; the sub-stream one is named."""
+        SlowLiveEntity.__init__(self, coordinator, key)
+        Camera.__init__(self)
+        self.streaming_index = streaming_index
+        options = coordinator.config_entry.options
+        if sub:
+            self._attr_translation_key = "sub_stream"
+            self._attr_unique_id = f"{key}_sub"
+            self._attr_entity_registry_enabled_default = False
+        else:
+            self._attr_name = None
+            self._attr_unique_id = key
+        self._live = LiveSource(
+            coordinator.hass,
+            coordinator,
+            key,
+            streaming_index=streaming_index,
+            protocol=Protocol(options.get(CONF_LIVE_PROTOCOL, DEFAULT_LIVE_PROTOCOL)),
+            on_renewed=self._update_stream_source,
+        )
+        self._stills = StillCache(options.get(CONF_STILL_TTL, DEFAULT_STILL_TTL))
+        self._update_attrs()
+
+    def _update_attrs(self) -> None:
+        if channel := self.channel:
+            self._attr_is_streaming = channel.online
+            details = channel.details
+            self._attr_brand = (details and details.manufacturer) or (
+                channel.device.manufacturer if channel.device else None
+            )
+            self._attr_model = (details and details.model) or (
+                channel.device.type if channel.device else None
+            )
+
+    def _handle_coordinator_update(self) -> None:
+        self._update_attrs()
+        super()._handle_coordinator_update()
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop renewing URLs."""
+        self._live.async_stop()
+        await super().async_will_remove_from_hass()
+
+    def _update_stream_source(self, url: str) -> None:
+        if self.stream is not None:
+            LOGGER.debug("%s: live URL renewed (%s)", self.entity_id, redact_url(url))
+            self.stream.update_source(url)
+
+    async def stream_source(self) -> str | None:
+        """The live pull URL; None while the channel is offline or unreachable."""
+        channel = self.channel
+        if channel is None or not channel.online:
+            return None
+        try:
+            return await self._live.async_url()
+        except (ApiError, NoLiveUrlError) as err:
+            LOGGER.debug("%s: no live URL: %s", self.entity_id, err)
+            return None
+
+    async def async_camera_image(
+        self, width: int | None = None, height: int | None = None
+    ) -> bytes | None:
+        """A recent still; Home Assistant scales it to the requested size."""
+        return await self._stills.async_get(self._async_fetch_still)
+
+    async def _async_fetch_still(self) -> bytes | None:
+        channel = self.channel
+        if channel is None:
+            return None
+        if channel.has_screenshots and (image := await self._async_screenshot(channel)):
+            return image
+        if not channel.online:
+            return None
+        try:
+            stream = await self.async_create_stream()
+        except HomeAssistantError as err:
+            # The stream integration is not loaded: no keyframes to take stills from.
+            LOGGER.debug("%s: no stream for a still: %s", self.entity_id, err)
+            return None
+        if stream is None:
+            return None
+        return await stream.async_get_image(wait_for_next_keyframe=True)
+
+    async def _async_screenshot(self, channel: ChannelData) -> bytes | None:
+        now = dt_util.utcnow()
+        try:
+            shots = await self.coordinator.client.list_stream_screenshots(
+                channel.key,
+                start=now - SCREENSHOT_LOOKBACK,
+                end=now,
+                space_id=channel.space.space_id,
+            )
+        except ApiError as err:
+            LOGGER.debug("%s: no screenshot list: %s", self.entity_id, err)
+            return None
+        if not shots:
+            return None
+        try:
+            return await self.coordinator.client.fetch_media(shots[-1].url)
+        except ApiError as err:
+            LOGGER.debug("%s: screenshot download failed: %s", self.entity_id, err)
+            return None

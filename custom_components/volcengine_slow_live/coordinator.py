@@ -1,0 +1,240 @@
+"""Polling coordinator: one per entry, a few list pages per selected space per refresh.
+
+A refresh costs ListSpaces plus, per selected space, the pages of ListStreams and (for
+GB/T 28181 spaces) ListDevices — never one call per channel. Channel details
+(GetDeviceChannelsV2, brief mode) are fetched only for devices whose set of channels
+changed since the last refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api.client import AiotVideoClient
+from .api.errors import AccountError, ApiError, AuthError, ClockSkew
+from .api.models import Channel, Device, Space, Stream
+from .const import (
+    CONF_SCAN_INTERVAL,
+    CONF_SPACES,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    LOGGER,
+)
+from .data import SlowLiveConfigEntry
+from .repairs import async_clear_cloud_issues, async_raise_cloud_issue
+
+GB28181 = "gb28181"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelData:
+    """One camera: a GB/T 28181 channel or an RTMP stream, keyed by its main StreamID."""
+
+    stream: Stream
+    space: Space
+    device: Device | None = None
+    details: Channel | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity: the main stream's ID."""
+        return self.stream.stream_id
+
+    @property
+    def name(self) -> str:
+        """The channel's name as the user set it up in the cloud."""
+        if self.details and self.details.name:
+            return self.details.name
+        if self.device:
+            for item in self.device.streams:
+                if item.stream_id == self.key and item.name:
+                    return item.name
+        return self.stream.name or self.key
+
+    @property
+    def is_gb(self) -> bool:
+        """A GB/T 28181 channel (as opposed to an RTMP stream)."""
+        return bool(self.stream.device_id) or self.space.access_type == GB28181
+
+    @property
+    def has_sub_stream(self) -> bool:
+        """Whether a lighter sub stream can be pulled too."""
+        return bool(
+            self.device and (self.device.use_sub_stream or self.device.sub_stream_ids)
+        )
+
+    @property
+    def pull_on_demand(self) -> bool:
+        """GB streams of on-demand spaces must be started before they can be played."""
+        return self.is_gb and self.space.pull_on_demand
+
+    @property
+    def online(self) -> bool:
+        """The source is connected: the stream plays, or can be started on demand."""
+        if self.stream.is_online:
+            return True
+        if self.pull_on_demand and self.device is not None:
+            channel_on = self.details.online if self.details else True
+            return self.device.online and channel_on
+        return False
+
+    @property
+    def has_screenshots(self) -> bool:
+        """The cloud takes screenshots of this stream (a screenshot template is bound)."""
+        return bool(
+            self.stream.screenshot_template_id or self.space.screenshot_template_id
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SlowLiveData:
+    """Everything one refresh learned."""
+
+    spaces: Mapping[str, Space] = field(default_factory=dict)
+    devices: Mapping[str, Device] = field(default_factory=dict)
+    channels: Mapping[str, ChannelData] = field(default_factory=dict)
+
+
+class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
+    """Reads the selected spaces' streams and devices."""
+
+    config_entry: SlowLiveConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SlowLiveConfigEntry,
+        client: AiotVideoClient,
+    ) -> None:
+        """Poll at the interval chosen in the options."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=timedelta(
+                seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
+            ),
+        )
+        self.client = client
+        self._selected: frozenset[str] = frozenset(entry.data.get(CONF_SPACES, []))
+        self._details: dict[str, dict[str, Channel]] = {}
+        self._device_channels: dict[str, frozenset[str]] = {}
+
+    async def _async_update_data(self) -> SlowLiveData:
+        try:
+            data = await self._async_fetch()
+        except AuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="auth_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except (AccountError, ClockSkew) as err:
+            async_raise_cloud_issue(self.hass, self.config_entry, err)
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except ApiError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        async_clear_cloud_issues(self.hass, self.config_entry)
+        return data
+
+    async def _async_fetch(self) -> SlowLiveData:
+        spaces = {
+            space.space_id: space
+            async for space in self.client.iter_spaces()
+            if space.space_id in self._selected
+        }
+        if missing := self._selected - spaces.keys():
+            LOGGER.debug("Selected spaces no longer visible: %s", sorted(missing))
+        per_space = await asyncio.gather(
+            *(self._async_fetch_space(space) for space in spaces.values())
+        )
+        devices: dict[str, Device] = {}
+        streams: list[tuple[Space, Stream]] = []
+        for space, (space_streams, space_devices) in zip(
+            spaces.values(), per_space, strict=True
+        ):
+            devices.update((device.device_id, device) for device in space_devices)
+            streams.extend((space, stream) for stream in space_streams)
+        await self._async_refresh_details(devices, [s for _, s in streams])
+        channels: dict[str, ChannelData] = {}
+        for space, stream in streams:
+            # Sub streams are reached through their main stream (StreamingIndex=1).
+            if stream.streaming_type == "sub_stream":
+                continue
+            device = devices.get(stream.device_id) if stream.device_id else None
+            details = self._details.get(stream.device_id, {}).get(stream.channel_id)
+            channels[stream.stream_id] = ChannelData(
+                stream=stream, space=space, device=device, details=details
+            )
+        return SlowLiveData(spaces=spaces, devices=devices, channels=channels)
+
+    async def _async_fetch_space(
+        self, space: Space
+    ) -> tuple[list[Stream], list[Device]]:
+        streams_task = self._collect_streams(space.space_id)
+        if space.access_type != GB28181:
+            return await streams_task, []
+        streams, devices = await asyncio.gather(
+            streams_task, self._collect_devices(space.space_id)
+        )
+        return streams, devices
+
+    async def _collect_streams(self, space_id: str) -> list[Stream]:
+        return [stream async for stream in self.client.iter_streams(space_id)]
+
+    async def _collect_devices(self, space_id: str) -> list[Device]:
+        return [device async for device in self.client.iter_devices(space_id)]
+
+    async def _async_refresh_details(
+        self, devices: Mapping[str, Device], streams: list[Stream]
+    ) -> None:
+        """Fetch channel details only for devices whose channel set changed."""
+        current: dict[str, set[str]] = {}
+        for stream in streams:
+            if stream.device_id and stream.channel_id:
+                current.setdefault(stream.device_id, set()).add(stream.channel_id)
+        changed = [
+            device_id
+            for device_id, channel_ids in current.items()
+            if device_id in devices
+            and self._device_channels.get(device_id) != frozenset(channel_ids)
+        ]
+        for gone in self._details.keys() - current.keys():
+            del self._details[gone]
+            self._device_channels.pop(gone, None)
+        if not changed:
+            return
+        results = await asyncio.gather(
+            *(
+                self.client.get_device_channels(
+                    device_id, space_id=devices[device_id].space_id or None
+                )
+                for device_id in changed
+            ),
+            return_exceptions=True,
+        )
+        for device_id, result in zip(changed, results, strict=True):
+            if isinstance(result, AuthError | AccountError | ClockSkew):
+                raise result
+            if isinstance(result, BaseException):
+                # Details only enrich names and models; try again next refresh.
+                LOGGER.debug("Channel details of %s unavailable: %s", device_id, result)
+                continue
+            self._details[device_id] = {c.channel_id: c for c in result.channels}
+            self._device_channels[device_id] = frozenset(current[device_id])

@@ -1,0 +1,44 @@
+"""Typed runtime data of a config entry, and how a client is built from entry data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .api.client import DEFAULT_ENDPOINT, DEFAULT_REGION, AiotVideoClient
+from .const import (
+    CONF_ACCESS_KEY_ID,
+    CONF_ENDPOINT,
+    CONF_REGION,
+    CONF_SECRET_ACCESS_KEY,
+)
+
+if TYPE_CHECKING:
+    from .coordinator import SlowLiveCoordinator
+
+
+@dataclass(slots=True)
+class SlowLiveRuntimeData:
+    """What a loaded entry holds while it runs."""
+
+    client: AiotVideoClient
+    coordinator: SlowLiveCoordinator
+
+
+type SlowLiveConfigEntry = ConfigEntry[SlowLiveRuntimeData]
+
+
+def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> AiotVideoClient:
+    """Client for the credentials in entry data (raises ValueError on a bad endpoint)."""
+    return AiotVideoClient(
+        async_get_clientsession(hass),
+        data[CONF_ACCESS_KEY_ID],
+        data[CONF_SECRET_ACCESS_KEY],
+        region=data.get(CONF_REGION) or DEFAULT_REGION,
+        endpoint=data.get(CONF_ENDPOINT) or DEFAULT_ENDPOINT,
+    )

@@ -1,0 +1,62 @@
+"""Base entity: one channel of the coordinator's data, and dynamic entity creation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import callback
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .coordinator import ChannelData, SlowLiveCoordinator
+from .data import SlowLiveConfigEntry
+from .devices import channel_device_info
+
+
+class SlowLiveEntity(CoordinatorEntity[SlowLiveCoordinator]):
+    """An entity of one channel (GB/T 28181 channel or RTMP stream)."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: SlowLiveCoordinator, key: str) -> None:
+        """Attach to the channel whose main StreamID is `key`."""
+        super().__init__(coordinator)
+        self.channel_key = key
+        self._attr_device_info = channel_device_info(
+            coordinator.hass, coordinator.config_entry, coordinator.data.channels[key]
+        )
+
+    @property
+    def channel(self) -> ChannelData | None:
+        """The channel's current data; None once the cloud no longer lists it."""
+        return self.coordinator.data.channels.get(self.channel_key)
+
+    @property
+    def available(self) -> bool:
+        """Unavailable when the cloud cannot be read or the channel is gone."""
+        return super().available and self.channel is not None
+
+
+@callback
+def async_add_channel_entities(
+    entry: SlowLiveConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[SlowLiveCoordinator, ChannelData], Iterable[Entity]],
+) -> None:
+    """Add entities for every channel now, and for each new one as it appears."""
+    coordinator = entry.runtime_data.coordinator
+    known: set[str] = set()
+
+    @callback
+    def add_new() -> None:
+        new = [c for key, c in coordinator.data.channels.items() if key not in known]
+        if not new:
+            return
+        known.update(c.key for c in new)
+        async_add_entities(
+            [entity for channel in new for entity in build(coordinator, channel)]
+        )
+
+    add_new()
+    entry.async_on_unload(coordinator.async_add_listener(add_new))

@@ -1,0 +1,164 @@
+"""Keeps a playable live pull URL per camera and renews it before `volcTime` expires.
+
+Pull URLs are signed (`volcTime` is their expiry). A running stream keeps fetching
+playlist and segments with the token it started with, so shortly before expiry the
+URL is fetched anew (GetStream with FreshExpiredPull=1) and handed to the running
+stream, which then switches without the player noticing. Streams of GB/T 28181 spaces
+that pull on demand are started (StartStream) before their URL is handed out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeIs
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_point_in_utc_time
+from homeassistant.util import dt as dt_util
+
+from .api.errors import ApiError
+from .api.models import Protocol, PullUrl
+from .const import LOGGER
+from .coordinator import SlowLiveCoordinator
+
+# Renew this long before expiry: long enough for a slow cloud answer and a retry.
+RENEW_BEFORE = timedelta(seconds=60)
+# After a failed renewal, try again after this long (doubling up to the maximum).
+RETRY_MIN = timedelta(seconds=10)
+RETRY_MAX = timedelta(minutes=5)
+
+
+class NoLiveUrlError(Exception):
+    """The cloud has no pull URL of the requested protocol for this stream."""
+
+
+class LiveSource:
+    """The current pull URL of one stream variant (main or sub) in one protocol."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        coordinator: SlowLiveCoordinator,
+        key: str,
+        *,
+        streaming_index: int,
+        protocol: Protocol,
+        on_renewed: Callable[[str], None],
+    ) -> None:
+        """`on_renewed` receives each renewed URL (to update a running stream)."""
+        self._hass = hass
+        self._coordinator = coordinator
+        self._key = key
+        self._index = streaming_index
+        self._protocol = protocol
+        self._on_renewed = on_renewed
+        self._url: PullUrl | None = None
+        self._lock = asyncio.Lock()
+        self._unsub_timer: CALLBACK_TYPE | None = None
+        self._retry = RETRY_MIN
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When the current URL stops working (None: no URL yet, or no expiry)."""
+        return self._url.expires_at if self._url else None
+
+    def _usable(self, url: PullUrl | None) -> TypeIs[PullUrl]:
+        return url is not None and (
+            url.expires_at is None or url.expires_at - RENEW_BEFORE > dt_util.utcnow()
+        )
+
+    async def async_url(self) -> str:
+        """A URL that stays valid for at least `RENEW_BEFORE`; raises ApiError/NoLiveUrlError."""
+        async with self._lock:
+            if self._usable(self._url):
+                return self._url.url
+            url = await self._async_fetch(renewing=False)
+            self._set(url)
+            return url.url
+
+    async def _async_fetch(self, *, renewing: bool) -> PullUrl:
+        """A fresh URL; GB streams that are not being pulled are started first.
+
+        The last refresh already carries the main stream's state and URLs, so the
+        first URL of a main stream usually costs no call at all.
+        """
+        channel = self._coordinator.data.channels[self._key]
+        client = self._coordinator.client
+        space_id = channel.space.space_id
+        fetched = renewing or self._index != 0
+        stream = (
+            await client.get_stream(
+                self._key,
+                space_id=space_id,
+                streaming_index=self._index,
+                fresh_expired_pull=True,
+            )
+            if fetched
+            else channel.stream
+        )
+        if channel.is_gb and not stream.is_online:
+            # On-demand spaces (and sub streams) are only pulled once invited.
+            started = await client.start_stream(
+                self._key, space_id=space_id, streaming_index=self._index
+            )
+            if self._usable(url := started.pull_url(self._protocol)):
+                return url
+        elif self._usable(url := stream.pull_url(self._protocol)):
+            return url
+        if not fetched:
+            stream = await client.get_stream(
+                self._key,
+                space_id=space_id,
+                streaming_index=self._index,
+                fresh_expired_pull=True,
+            )
+        if (url := stream.pull_url(self._protocol)) is None:
+            raise NoLiveUrlError(self._protocol)
+        return url
+
+    @callback
+    def _set(self, url: PullUrl) -> None:
+        self._url = url
+        self._cancel_timer()
+        if url.expires_at is not None:
+            self._schedule(url.expires_at - RENEW_BEFORE)
+
+    @callback
+    def _schedule(self, when: datetime) -> None:
+        self._cancel_timer()
+        self._unsub_timer = async_track_point_in_utc_time(
+            self._hass, self._async_renew, max(when, dt_util.utcnow())
+        )
+
+    async def _async_renew(self, _now: datetime) -> None:
+        self._unsub_timer = None
+        old = self._url
+        try:
+            async with self._lock:
+                url = await self._async_fetch(renewing=True)
+        except (ApiError, NoLiveUrlError) as err:
+            LOGGER.debug("Renewing the live URL of %s failed: %s", self._key, err)
+            self._schedule(dt_util.utcnow() + self._retry)
+            self._retry = min(self._retry * 2, RETRY_MAX)
+            return
+        self._retry = RETRY_MIN
+        if old is not None and url.url == old.url and url.expires_at is not None:
+            # The cloud re-signs only once the old URL has expired: ask again then.
+            self._url = url
+            self._schedule(url.expires_at + timedelta(seconds=1))
+            return
+        self._set(url)
+        self._on_renewed(url.url)
+
+    @callback
+    def _cancel_timer(self) -> None:
+        if self._unsub_timer is not None:
+            self._unsub_timer()
+            self._unsub_timer = None
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop renewing (the entity is going away)."""
+        self._cancel_timer()

@@ -1,0 +1,261 @@
+"""Setup, unload, failures at setup, reauth, dynamic and stale devices."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.volcengine_slow_live.const import DOMAIN
+from emulator import Emulator, FaultRule
+
+from .common import entry_data
+
+SCAN = timedelta(seconds=60)
+
+
+def _cameras(hass: HomeAssistant, entry: MockConfigEntry) -> list[er.RegistryEntry]:
+    return [
+        e
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if e.domain == "camera"
+    ]
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    assert setup_entry.state is ConfigEntryState.LOADED
+    main = [
+        s for s in emulator.fleet.main_streams() if s.space_id in emulator.fleet.spaces
+    ]
+    cameras = _cameras(hass, setup_entry)
+    assert {c.unique_id for c in cameras if not c.unique_id.endswith("_sub")} == {
+        s.stream_id for s in main
+    }
+    assert await hass.config_entries.async_unload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert setup_entry.state is ConfigEntryState.NOT_LOADED
+
+
+@pytest.mark.parametrize(
+    ("rule", "state"),
+    [
+        (FaultRule(kind="http_error", status=503), ConfigEntryState.SETUP_RETRY),
+        (FaultRule(kind="reset_connection"), ConfigEntryState.SETUP_RETRY),
+        (FaultRule(kind="revoked_credentials"), ConfigEntryState.SETUP_ERROR),
+    ],
+)
+async def test_setup_failures(
+    hass: HomeAssistant, emulator: Emulator, rule: FaultRule, state: ConfigEntryState
+) -> None:
+    emulator.faults.add(rule)
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=emulator.access_key, data=entry_data(emulator)
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is state
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    if state is ConfigEntryState.SETUP_ERROR:
+        assert [f["context"]["source"] for f in flows] == ["reauth"]
+    else:
+        assert not flows
+
+
+async def test_setup_retry_recovers(hass: HomeAssistant, emulator: Emulator) -> None:
+    await emulator.stop()
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=emulator.access_key, data=entry_data(emulator)
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    await emulator.start()
+    await _advance(hass, timedelta(minutes=2))
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def _advance(hass: HomeAssistant, delta: timedelta) -> None:
+    """Run the timers due within `delta`, in real time.
+
+    The freezer would stop the event loop's clock too, and then the client's retry
+    backoff (a real sleep) would never end.
+    """
+    async_fire_time_changed(hass, dt_util.utcnow() + delta)
+    # Coordinator refreshes and setup retries run as background tasks.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _refresh(hass: HomeAssistant) -> None:
+    await _advance(hass, SCAN)
+
+
+async def test_keys_revoked_later_start_reauth_once(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+) -> None:
+    emulator.revoke(emulator.access_key)
+    await _refresh(hass)
+    await _refresh(hass)
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+    camera = _cameras(hass, setup_entry)[0].entity_id
+    assert hass.states.get(camera).state == "unavailable"
+
+
+async def test_outage_makes_entities_unavailable_then_back(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    camera = _cameras(hass, setup_entry)[0].entity_id
+    before = hass.states.get(camera).state
+    assert before != "unavailable"
+    rule = emulator.faults.add(FaultRule(kind="http_error", status=502))
+    await _refresh(hass)
+    await _refresh(hass)
+    assert hass.states.get(camera).state == "unavailable"
+    assert caplog.text.count("Error fetching") == 1
+    emulator.faults.remove(rule)
+    await _refresh(hass)
+    assert hass.states.get(camera).state == before
+    assert caplog.text.count("recovered") == 1
+
+
+async def test_account_problem_raises_and_clears_repair(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+) -> None:
+    registry = ir.async_get(hass)
+    rule = emulator.faults.add(
+        FaultRule(kind="http_error", status=403, code="OperationDeny.AccountOverdue")
+    )
+    await _refresh(hass)
+    issue = registry.async_get_issue(
+        DOMAIN, f"account_not_ready_{setup_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders["code"] == "OperationDeny.AccountOverdue"
+    emulator.faults.remove(rule)
+    await _refresh(hass)
+    assert (
+        registry.async_get_issue(DOMAIN, f"account_not_ready_{setup_entry.entry_id}")
+        is None
+    )
+
+
+async def test_clock_skew_raises_and_clears_repair(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+) -> None:
+    registry = ir.async_get(hass)
+    rule = emulator.faults.add(FaultRule(kind="clock_skew", seconds=-3600))
+    await _refresh(hass)
+    assert registry.async_get_issue(DOMAIN, f"clock_skew_{setup_entry.entry_id}")
+    emulator.faults.remove(rule)
+    await _refresh(hass)
+    assert not registry.async_get_issue(DOMAIN, f"clock_skew_{setup_entry.entry_id}")
+
+
+async def test_new_channel_appears_and_removed_one_goes(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+) -> None:
+    devices = dr.async_get(hass)
+    space_id = next(
+        s.space_id for s in emulator.fleet.spaces.values() if s.access_type == "gb28181"
+    )
+    added = emulator.fleet.add_channel(space_id, name="Back Gate")
+    await _refresh(hass)
+    device = devices.async_get_device_by_identifier(
+        (DOMAIN, added.stream_id), setup_entry.entry_id
+    )
+    assert device is not None
+    assert device.name == "Back Gate"
+    assert any(c.unique_id == added.stream_id for c in _cameras(hass, setup_entry))
+
+    emulator.fleet.remove_stream(added.stream_id)
+    await _refresh(hass)
+    assert (
+        devices.async_get_device_by_identifier(
+            (DOMAIN, added.stream_id), setup_entry.entry_id
+        )
+        is None
+    )
+
+
+async def test_remove_config_entry_device(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    hass_ws_client,  # type: ignore[no-untyped-def]
+) -> None:
+    assert await async_setup_component(hass, "config", {})
+    devices = dr.async_get(hass)
+    live = next(
+        d
+        for d in dr.async_entries_for_config_entry(devices, setup_entry.entry_id)
+        if d.via_device_id
+    )
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": setup_entry.entry_id,
+            "device_id": live.id,
+        }
+    )
+    response = await client.receive_json()
+    assert not response["success"]
+    # A device the cloud no longer lists may be removed by hand.
+    gone = devices.async_get_or_create(
+        config_entry_id=setup_entry.entry_id, identifiers={(DOMAIN, "gone")}
+    )
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": setup_entry.entry_id,
+            "device_id": gone.id,
+        }
+    )
+    response = await client.receive_json()
+    assert response["success"]
+
+
+async def test_refresh_costs_list_pages_not_channels(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+) -> None:
+    before = {a: emulator.count(a) for a in ("GetStream", "GetDeviceChannelsV2")}
+    total = emulator.count()
+    await _refresh(hass)
+    spent = emulator.count() - total
+    gb_spaces = sum(
+        1 for s in emulator.fleet.spaces.values() if s.access_type == "gb28181"
+    )
+    # ListSpaces + one ListStreams page per space + one ListDevices page per GB space.
+    assert spent == 1 + len(emulator.fleet.spaces) + gb_spaces
+    assert emulator.count("GetStream") == before["GetStream"]
+    assert emulator.count("GetDeviceChannelsV2") == before["GetDeviceChannelsV2"]
