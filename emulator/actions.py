@@ -498,7 +498,7 @@ async def list_stream_screenshots(ctx: Context, p: Params) -> Any:
 
 
 # ----------------------------------------------------------------------- PTZ
-# PTZ action -> command -> (lowest Para, highest Para) (digest §4.17).
+# PTZ action -> command -> (lowest Para, highest Para) (API notes §4.17).
 _MOVE = (0, 255)
 PTZ_COMMANDS: dict[str, dict[str, tuple[int, int]]] = {
     "PTZControl": {

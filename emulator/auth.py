@@ -1,10 +1,10 @@
-"""Verification of volcengine "HMAC-SHA256" request signatures (digest §2, §2.3).
+"""Verification of volcengine "HMAC-SHA256" request signatures (API notes §2, §2.3).
 
 Everything is rebuilt from what was *received*: the raw query string (decoded and
 re-encoded here, never trusting a framework's normalisation), the received values
 of the headers the client says it signed, and the SHA-256 of the received body.
 
-Choices marked [I] in the digest, made here:
+Choices the API notes mark (inferred), made here:
 
 * A literal `+` in the query is a plus sign, not a space (RFC 3986, which the
   signers follow; they always send spaces as `%20`).
@@ -95,7 +95,7 @@ def canonical_request(
     headers: list[tuple[str, str]],
     payload_hash: str,
 ) -> str:
-    """Assemble the canonical request (digest §2.1 step 5); path is always `/`."""
+    """Assemble the canonical request (API notes §2.1 step 5); path is always `/`."""
     header_block = "".join(f"{name}:{value}\n" for name, value in headers)
     signed = ";".join(name for name, _ in headers)
     return "\n".join([method, "/", query, header_block, signed, payload_hash])

@@ -1,6 +1,6 @@
 """Errors the emulated API answers with, and the HTTP status each one carries.
 
-Gateway errors (digest §3.2) carry a numeric `CodeN`; business errors (§3.3,
+Gateway errors (API notes §3.2) carry a numeric `CodeN`; business errors (§3.3,
 `Category.Detail`) do not, which is what the real service appears to do.
 """
 
@@ -12,7 +12,7 @@ GATEWAY_CODES: dict[str, tuple[int, int | None]] = {
     "MissingAuthenticationToken": (401, 100003),
     "MissingRequestInfo": (400, 100004),
     "MissingSignature": (401, 100005),
-    # [I] 400 vs 403 differs between docs pages (digest §7.17); 400 is the default.
+    # [I] 400 vs 403 differs between docs pages (API notes §7.17); 400 is the default.
     "InvalidTimestamp": (400, 100006),
     "ServiceNotFound": (404, 100007),
     "InvalidActionOrVersion": (404, 100008),

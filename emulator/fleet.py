@@ -79,7 +79,7 @@ _SPACE_NAMES = (
     "校园安全",
 )
 
-# Types of the GB/T 28181 20-digit id (digest §5).
+# Types of the GB/T 28181 20-digit id (API notes §5).
 TYPE_NVR = "118"
 TYPE_CAMERA = "131"
 TYPE_IPC = "132"

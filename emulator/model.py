@@ -1,4 +1,4 @@
-"""The emulated cloud's objects: spaces, devices, channels, streams (digest §5).
+"""The emulated cloud's objects: spaces, devices, channels, streams (API notes §5).
 
 Plain mutable records; the Fleet owns them and keeps the indexes. Times are unix
 seconds (floats); rendering to the API's string formats happens in `render`.

@@ -1,7 +1,7 @@
 """Request parameters: JSON body merged over the query string, with coercion.
 
 The real service evidently reads each parameter from the body first and falls back
-to the query string, for GET and POST alike (digest §1.2), and accepts numbers given
+to the query string, for GET and POST alike (API notes §1.2), and accepts numbers given
 as strings. Values are looked up by their exact (case-sensitive) name.
 """
 

@@ -1,6 +1,6 @@
-"""Fleet objects -> the API's JSON shapes (digest §4), with the real shape quirks.
+"""Fleet objects -> the API's JSON shapes (API notes §4), with the real shape quirks.
 
-The SDKs and docs disagree on several shapes (digest §7), and the live service is
+The SDKs and docs disagree on several shapes (API notes §7), and the live service is
 known to be inconsistent; with `quirks` on (the default) each of these is chosen
 per object, deterministically from the seed and the object's id:
 

@@ -5,7 +5,7 @@ Request pipeline for `/` (the API), in order:
 1. `Action`/`Version` from the query: missing -> 400 MissingParameter, unknown
    pair -> 404 InvalidActionOrVersion (the gateway routes before it authenticates).
 2. Pre-auth faults (reset_connection, timeout, clock_skew, revoked_credentials).
-3. Signature verification (digest §2.3), then the per-(AK, Action) rate limiter.
+3. Signature verification (API notes §2.3), then the per-(AK, Action) rate limiter.
 4. Post-auth faults (rate_limit, http_error, latency), then the handler.
 5. Response faults (malformed_json, missing_fields, wrong_types).
 6. The configured fixed `latency`, for every answer (errors included).
@@ -59,7 +59,7 @@ _CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)")
 
 @dataclass
 class EmulatorConfig:
-    """How the emulator behaves; every [I] choice of the digest is a knob here."""
+    """How the emulator behaves; every (inferred) choice in the API notes is a knob here."""
 
     host: str = "127.0.0.1"
     port: int = 0
@@ -72,7 +72,7 @@ class EmulatorConfig:
     url_ttl: int = 3600
     url_refresh_fraction: float = 0.1
     skew_window: float = 900.0
-    # Docs pages disagree on InvalidTimestamp's status: 400 or 403 (digest §7.17).
+    # Docs pages disagree on InvalidTimestamp's status: 400 or 403 (API notes §7.17).
     invalid_timestamp_status: int = 400
     quirks: bool = True
     seed: int = 1

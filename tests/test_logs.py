@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.volcengine_slow_live.logs import (
     TokenRedactingFilter,
     install_token_filter,
 )
-from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 URL = "http://cdn/live/a/b.m3u8?volcTime=1&volcSecret=0123456789abcdef0123456789abcdef"
 

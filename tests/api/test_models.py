@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 # --------------------------------------------------------------------------------------
-# Fixtures modelled on the digest's field lists (§4, §5)
+# Fixtures modelled on the field lists in docs/api-notes.md (§4, §5)
 
 SPACE_ID = "517ff7ec-7700-4862-b1e7-7967a492df79"
 STREAM_ID = "4b9ee060-9fed-4c0e-aaa4-283b17a1b2c3"

@@ -1,4 +1,4 @@
-"""The signer reproduces the digest's test vectors and the official SDK's signatures."""
+"""The signer reproduces the API notes' test vectors and the official SDK's signatures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A tiny, test-only aiotvideo client: signs requests as digest §2 describes."""
+"""A tiny, test-only aiotvideo client: signs requests as API notes §2 describes."""
 
 from __future__ import annotations
 

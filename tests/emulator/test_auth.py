@@ -1,4 +1,4 @@
-"""Signature verification: digest §2.2 vectors, tampering, every error code, SDK."""
+"""Signature verification: API notes §2.2 vectors, tampering, every error code, SDK."""
 
 from __future__ import annotations
 
@@ -120,14 +120,14 @@ def code_of(case: tuple[str, str, dict[str, str], bytes], **kwargs: object) -> s
 
 
 # ------------------------------------------------------------------ unit level
-def test_digest_vectors_verify() -> None:
+def test_vectors_verify() -> None:
     assert verify(case1()).access_key == AK
     assert verify(case2()).access_key == AK
     assert verify(case2("host;x-content-sha256;x-date")).access_key == AK
     assert verify(case4(), token=TOKEN).session_token == TOKEN
 
 
-def test_canonical_query_matches_digest() -> None:
+def test_canonical_query_matches_api_notes() -> None:
     assert canonical_query(parse_raw_query(CASE1_QUERY)) == (
         "Action=ListStreams&PageNumber=1&PageSize=20&SpaceID=517ff7ec-7700-4862-b1e7-"
         "7967a492df79&StreamName=front%20door&Version=2021-01-01"
@@ -356,7 +356,7 @@ async def _send(
         return resp.status, await resp.json()
 
 
-async def test_digest_vectors_over_http(
+async def test_vectors_over_http(
     emulator_factory: object, session: aiohttp.ClientSession
 ) -> None:
     """The four vectors, sent byte for byte, pass the check (then fail on the ids)."""

@@ -75,7 +75,7 @@ class _Action:
     method: str
 
 
-# HTTP method per action as the official Python SDK sends it (digest §1.3).
+# HTTP method per action as the official Python SDK sends it (API notes §1.3).
 _ACTIONS: Final[dict[str, _Action]] = {
     "ListSpaces": _Action(V2021, "GET"),
     "GetSpace": _Action(V2021, "GET"),

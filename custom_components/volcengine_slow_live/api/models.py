@@ -1,6 +1,6 @@
 """Typed models of the aiotvideo API's results, read tolerantly but never blindly.
 
-The docs and the official SDKs disagree about many shapes (API digest §7): lists
+The docs and the official SDKs disagree about many shapes (API notes §7): lists
 versus maps, a misspelt key, numbers sent as strings, several time formats. Each
 parser here accepts every shape seen in any of them, fills defaults for missing
 optional fields, ignores unknown ones, and turns anything else into
@@ -550,7 +550,7 @@ class Device(_Model):
             description=f.text("Description"),
             channel_num=f.integer("ChannelNum"),
             use_sub_stream=f.flag("UseSubStream"),
-            # The Go and Java SDKs spell it AutoPullAfterRegiter (digest §7.8).
+            # The Go and Java SDKs spell it AutoPullAfterRegiter (API notes §7.8).
             auto_pull_after_register=f.flag(
                 "AutoPullAfterRegister", "AutoPullAfterRegiter"
             ),
