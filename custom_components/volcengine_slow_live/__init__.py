@@ -12,14 +12,16 @@ from .coordinator import SlowLiveCoordinator
 from .data import SlowLiveConfigEntry, SlowLiveRuntimeData, create_client
 from .devices import async_sync_devices, channel_identifier, gb_device_identifier
 from .logs import install_token_filter
+from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.CAMERA]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up what every entry shares."""
+    """Set up what every entry shares: the log filter and the recording actions."""
     install_token_filter()
+    async_setup_services(hass)
     return True
 
 

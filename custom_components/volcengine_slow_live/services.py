@@ -1,0 +1,240 @@
+"""The recording actions: get_recording (links only) and play_recording (to players).
+
+Targets are our camera entities (directly, or through their devices and areas). Times
+are accepted as people write them in automations: datetimes with or without an offset
+(naive means Home Assistant's time zone), what templates render, Unix seconds and
+RFC 3339 strings; durations as "00:05:00", seconds or {minutes: 5}.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import re
+from typing import Any
+
+from homeassistant.components.media_player import (
+    ATTR_MEDIA_CONTENT_ID,
+    ATTR_MEDIA_CONTENT_TYPE,
+    DOMAIN as MEDIA_PLAYER_DOMAIN,
+    SERVICE_PLAY_MEDIA,
+)
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.target import (
+    TargetSelection,
+    async_extract_referenced_entity_ids,
+)
+from homeassistant.util import dt as dt_util
+import voluptuous as vol
+
+from .const import DOMAIN, MAX_LINK_VALIDITY, MIN_LINK_VALIDITY
+from .playback import (
+    MIME_HLS,
+    MIME_MP4,
+    CameraTarget,
+    TimeRange,
+    async_recording_urls,
+    resolve_camera,
+    resolve_range,
+)
+
+SERVICE_GET_RECORDING = "get_recording"
+SERVICE_PLAY_RECORDING = "play_recording"
+ATTR_MEDIA_PLAYER = "media_player"
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_DURATION = "duration"
+ATTR_FORMAT = "format"
+ATTR_STREAM = "stream"
+ATTR_LINK_VALIDITY = "link_validity"
+FORMATS = ("hls", "mp4")
+STREAMS = ("main", "sub")
+
+_UNIX_RE = re.compile(r"^\d{9,11}(\.\d+)?$")
+# None counts as "not given": blueprints and templates often pass empty fields.
+_TIME_INPUT = vol.Any(None, datetime, int, float, str)
+_FIELDS: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_START): _TIME_INPUT,
+    vol.Optional(ATTR_END): _TIME_INPUT,
+    vol.Optional(ATTR_DURATION): vol.Any(None, timedelta, int, float, str, dict),
+    vol.Optional(ATTR_FORMAT, default="hls"): vol.In(FORMATS),
+    vol.Optional(ATTR_STREAM): vol.In(STREAMS),
+    vol.Optional(ATTR_LINK_VALIDITY): vol.All(
+        vol.Coerce(int), vol.Range(min=MIN_LINK_VALIDITY, max=MAX_LINK_VALIDITY)
+    ),
+}
+GET_SCHEMA = cv.make_entity_service_schema(_FIELDS)
+PLAY_SCHEMA = cv.make_entity_service_schema(
+    {vol.Required(ATTR_MEDIA_PLAYER): cv.entity_ids, **_FIELDS}
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def parse_moment(value: Any, field: str) -> datetime:
+    """A point in time from what an automation or a person gives."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        moment = _from_unix(value, field)
+    elif isinstance(value, str) and (text := value.strip()):
+        if _UNIX_RE.match(text):
+            moment = _from_unix(float(text), field)
+        elif (parsed := dt_util.parse_datetime(text)) is not None:
+            moment = parsed
+        else:
+            raise _invalid("invalid_time", field=field, value=text[:64])
+    else:
+        raise _invalid("invalid_time", field=field, value=str(value)[:64])
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt_util.get_default_time_zone())
+    return moment
+
+
+def _from_unix(value: float, field: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except OverflowError, OSError, ValueError:
+        raise _invalid("invalid_time", field=field, value=str(value)[:64]) from None
+
+
+def parse_duration(value: Any) -> timedelta:
+    """A length of time: "00:05:00", "5:00", seconds, or {minutes: 5}."""
+    try:
+        duration: timedelta = cv.time_period(value)
+    except vol.Invalid:
+        raise _invalid("invalid_duration", value=str(value)[:64]) from None
+    return duration
+
+
+def _range(data: dict[str, Any]) -> TimeRange:
+    start, end, duration = (data.get(k) for k in (ATTR_START, ATTR_END, ATTR_DURATION))
+    return resolve_range(
+        start=None if start is None else parse_moment(start, ATTR_START),
+        end=None if end is None else parse_moment(end, ATTR_END),
+        duration=None if duration is None else parse_duration(duration),
+    )
+
+
+def _cameras(hass: HomeAssistant, call: ServiceCall) -> list[CameraTarget]:
+    """Our cameras named by the call, directly or through devices and areas."""
+    selected = async_extract_referenced_entity_ids(hass, TargetSelection(call.data))
+    # Named explicitly: must be ours. Reached through a device or an area: only
+    # our cameras count (the same device also has a connectivity sensor).
+    targets = [
+        resolve_camera(hass, entity_id) for entity_id in sorted(selected.referenced)
+    ]
+    for entity_id in sorted(selected.indirectly_referenced):
+        if entity_id.startswith("camera."):
+            try:
+                targets.append(resolve_camera(hass, entity_id))
+            except ServiceValidationError:
+                continue
+    if not targets:
+        raise _invalid("no_camera")
+    return targets
+
+
+async def _async_recording(
+    target: CameraTarget, span: TimeRange, data: dict[str, Any]
+) -> dict[str, Any]:
+    stream = data.get(ATTR_STREAM)
+    sub = None if stream is None else stream == "sub"
+    urls = await async_recording_urls(
+        target, span, sub=sub, validity=data.get(ATTR_LINK_VALIDITY)
+    )
+    return {
+        "hls": urls.hls_url,
+        "mp4": urls.mp4_url,
+        "playlist": urls.playlist_url,
+        "start": dt_util.as_local(span.start).isoformat(),
+        "end": dt_util.as_local(span.end).isoformat(),
+        "expires": dt_util.as_local(urls.expires_at).isoformat(),
+        "stream": "sub" if (target.sub if sub is None else sub) else "main",
+    }
+
+
+async def _async_get_recording(call: ServiceCall) -> ServiceResponse:
+    span = _range(call.data)
+    return {
+        target.entity_id: await _async_recording(target, span, call.data)
+        for target in _cameras(call.hass, call)
+    }
+
+
+def _pairs(
+    hass: HomeAssistant, cameras: list[CameraTarget], players: list[str]
+) -> list[tuple[CameraTarget, list[str]]]:
+    """One camera to every player, or camera i to player i."""
+    for player in players:
+        if hass.states.get(player) is None:
+            raise _invalid("unknown_media_player", entity_id=player)
+    if len(cameras) == 1:
+        return [(cameras[0], players)]
+    if len(cameras) == len(players):
+        return [
+            (camera, [player]) for camera, player in zip(cameras, players, strict=True)
+        ]
+    raise _invalid(
+        "players_mismatch", cameras=str(len(cameras)), players=str(len(players))
+    )
+
+
+async def _async_play_recording(call: ServiceCall) -> ServiceResponse:
+    hass = call.hass
+    span = _range(call.data)
+    pairs = _pairs(hass, _cameras(hass, call), call.data[ATTR_MEDIA_PLAYER])
+    mp4 = call.data[ATTR_FORMAT] == "mp4"
+    response: dict[str, Any] = {}
+    for target, players in pairs:
+        recording = await _async_recording(target, span, call.data)
+        url = recording["mp4"] if mp4 else recording["hls"]
+        if not url:
+            raise _invalid("format_unavailable", format=call.data[ATTR_FORMAT])
+        # Blocking and in the caller's context: a player's refusal reaches the caller.
+        await hass.services.async_call(
+            MEDIA_PLAYER_DOMAIN,
+            SERVICE_PLAY_MEDIA,
+            {
+                ATTR_ENTITY_ID: players,
+                ATTR_MEDIA_CONTENT_ID: url,
+                ATTR_MEDIA_CONTENT_TYPE: MIME_MP4 if mp4 else MIME_HLS,
+            },
+            blocking=True,
+            context=call.context,
+        )
+        response[target.entity_id] = {**recording, "media_players": players}
+    return response
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, for every entry)."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_RECORDING,
+        _async_get_recording,
+        schema=GET_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_PLAY_RECORDING,
+        _async_play_recording,
+        schema=PLAY_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
