@@ -10,21 +10,21 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import av
+from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_mock_service,
+)
 from syrupy.assertion import SnapshotAssertion
 from yarl import URL
 
 from custom_components.volcengine_slow_live.api.redact import redact_text
 from custom_components.volcengine_slow_live.const import DOMAIN
 from emulator import Emulator, FaultRule
-from homeassistant.core import HomeAssistant, ServiceCall
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
-from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_mock_service,
-)
 
 from .common import stream_titled
 
