@@ -1,0 +1,479 @@
+"""Cloud recordings in Home Assistant's media browser.
+
+Identifiers (what follows ``media-source://volcengine_slow_live/``). They are stable,
+so an ID kept by a dashboard or an automation keeps working; times are unix seconds,
+days are local dates, ``<key>`` is the channel's main StreamID, percent-encoded:
+
+* ``""`` — the root: accounts when several entries are loaded, else the cameras.
+* ``<entry_id>`` — an account: its cameras.
+* ``<entry_id>/<key>`` — a camera: "Last hour" and the last 30 days, today first.
+* ``<entry_id>/<key>/last_hour`` — playable: the hour before the moment it is played.
+* ``<entry_id>/<key>/day/<YYYY-MM-DD>`` — the recordings that start on that day.
+* ``<entry_id>/<key>/day/<YYYY-MM-DD>/<from>-<to>`` — those that start in [from, to).
+* ``<entry_id>/<key>/rec/<start>-<end>`` — playable: exactly [start, end), ≤ 24 h.
+
+A recording belongs to the day (and part of it) in which it starts, so a file that
+crosses midnight is listed once. A day or part with more than `MAX_CHILDREN`
+recordings is cut into equal parts (hours, then 10 minutes, minutes, ...) until each
+part fits. Browsing only lists (ListStreamRecords, once per day and `LISTING_TTL`);
+links, which cost a CloudRecordPlay and expire, are asked for when an item is played.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+import re
+import time
+from typing import override
+from urllib.parse import quote, unquote
+
+from homeassistant.components.media_player import BrowseError, MediaClass, MediaType
+from homeassistant.components.media_source import (
+    BrowseMediaSource,
+    MediaSource,
+    MediaSourceItem,
+    PlayMedia,
+    Unresolvable,
+)
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
+
+from .api.errors import ApiError
+from .api.models import RecordingSegment
+from .const import DOMAIN
+from .coordinator import ChannelData
+from .data import SlowLiveConfigEntry
+from .playback import (
+    MIME_HLS,
+    CameraTarget,
+    TimeRange,
+    async_recording_urls,
+    cloud_error,
+    resolve_range,
+)
+
+DAYS = 30
+MAX_CHILDREN = 100
+# Long enough for opening a day and then one of its hours, short enough that
+# today's new recordings show up when the user comes back.
+LISTING_TTL = 60.0
+LAST_HOUR = timedelta(hours=1)
+# Lengths (s) a crowded range is cut into: the longest one shorter than the range.
+_STEPS = (3600, 600, 60, 10, 1)
+_SPAN = re.compile(r"(\d{1,10})-(\d{1,10})")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DASH = "\u2013"  # en dash, between the times of a title
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = (
+    *("Jan", "Feb", "Mar", "Apr", "May", "Jun"),
+    *("Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+)
+
+type _Error = type[BrowseError] | type[Unresolvable]
+
+
+async def async_get_media_source(hass: HomeAssistant) -> SlowLiveMediaSource:
+    """The media source Home Assistant loads from this platform."""
+    return SlowLiveMediaSource(hass)
+
+
+@dataclass(frozen=True, slots=True)
+class _Listing:
+    expires: float
+    records: tuple[RecordingSegment, ...]
+
+
+class SlowLiveMediaSource(MediaSource):
+    """Browse and play the cloud recordings of every channel."""
+
+    name = "Volcengine Slow Live"
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        """Start with an empty listing cache."""
+        super().__init__(DOMAIN)
+        self.hass = hass
+        self._listings: dict[tuple[str, str, date], _Listing] = {}
+
+    @override
+    async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
+        """Ask the cloud for an HLS link to exactly the item's range."""
+        text: str | None = None
+        match (item.identifier or "").split("/"):
+            case [entry_id, key, "last_hour"]:
+                pass
+            case [entry_id, key, "rec", text]:
+                pass
+            case _:
+                raise _fail(
+                    Unresolvable, "media_not_playable", identifier=item.identifier
+                )
+        entry = self._entry(entry_id, Unresolvable)
+        channel = _channel(entry, key, Unresolvable)
+        if text is None:
+            # The hour before now, computed now: the browsed item may be old.
+            now = dt_util.utcnow()
+            span = TimeRange(start=now - LAST_HOUR, end=now)
+        else:
+            span = _recording_range(text, item.identifier, Unresolvable)
+        target = CameraTarget(
+            entity_id=self._camera_entity(channel) or channel.key,
+            entry=entry,
+            channel=channel,
+            sub=False,
+        )
+        try:
+            urls = await async_recording_urls(target, span)
+        except HomeAssistantError as err:
+            raise _convert(Unresolvable, err) from err
+        return PlayMedia(urls.hls_url, MIME_HLS)
+
+    @override
+    async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
+        """The node an identifier names, with its children."""
+        if not item.identifier:
+            return self._root()
+        entry_id, *rest = item.identifier.split("/")
+        entry = self._entry(entry_id, BrowseError)
+        if not rest:
+            return self._account(entry)
+        key, *path = rest
+        channel = _channel(entry, key, BrowseError)
+        match path:
+            case []:
+                return self._camera(entry, channel)
+            case ["last_hour"]:
+                return self._last_hour(entry, channel)
+            case ["rec", text]:
+                span = _recording_range(text, item.identifier, BrowseError)
+                return _recording(
+                    _base_id(entry, channel),
+                    span.start,
+                    span.end,
+                    (span.end - span.start).total_seconds(),
+                )
+            case ["day", day_text]:
+                day = _day(day_text, BrowseError)
+                return await self._async_range(entry, channel, day)
+            case ["day", day_text, text]:
+                day = _day(day_text, BrowseError)
+                day_lo, day_hi = _day_bounds(day)
+                part = _span(text, item.identifier, BrowseError)
+                if not day_lo <= part[0] < part[1] <= day_hi:
+                    raise _invalid(BrowseError, item.identifier)
+                return await self._async_range(entry, channel, day, part)
+        raise _invalid(BrowseError, item.identifier)
+
+    # -- lookups -------------------------------------------------------------------
+
+    def _entry(self, entry_id: str, error: _Error) -> SlowLiveConfigEntry:
+        entry: SlowLiveConfigEntry | None = self.hass.config_entries.async_get_entry(
+            entry_id
+        )
+        if (
+            entry is None
+            or entry.domain != DOMAIN
+            or entry.state is not ConfigEntryState.LOADED
+        ):
+            raise _fail(error, "media_entry_unavailable", entry_id=entry_id)
+        return entry
+
+    def _camera_entity(self, channel: ChannelData) -> str | None:
+        # The main camera's unique_id is the channel key (see camera.py).
+        return er.async_get(self.hass).async_get_entity_id(
+            "camera", DOMAIN, channel.key
+        )
+
+    async def _async_records(
+        self, entry: SlowLiveConfigEntry, channel: ChannelData, day: date
+    ) -> tuple[RecordingSegment, ...]:
+        """A day's recordings, listed once per `LISTING_TTL`."""
+        cache_key = (entry.entry_id, channel.key, day)
+        now = time.monotonic()
+        cached = self._listings.get(cache_key)
+        if cached is not None and cached.expires > now:
+            return cached.records
+        lo, hi = _day_bounds(day)
+        listing = entry.runtime_data.client.iter_stream_records(
+            channel.key, start=lo, end=hi
+        )
+        try:
+            records = tuple([r async for r in listing])
+        except ApiError as err:
+            raise _convert(BrowseError, cloud_error(err)) from err
+        # Forget expired days so that the cache stays small however long HA runs.
+        self._listings = {k: v for k, v in self._listings.items() if v.expires > now}
+        self._listings[cache_key] = _Listing(now + LISTING_TTL, records)
+        return records
+
+    # -- nodes ---------------------------------------------------------------------
+
+    def _root(self) -> BrowseMediaSource:
+        entries: list[SlowLiveConfigEntry] = (
+            self.hass.config_entries.async_loaded_entries(DOMAIN)
+        )
+        children: list[BrowseMediaSource]
+        if len(entries) > 1:
+            children = [self._account(entry, with_children=False) for entry in entries]
+        else:
+            children = [c for entry in entries for c in self._cameras(entry)]
+        return _folder(
+            None,
+            self.name or DOMAIN,
+            children,
+            media_class=MediaClass.DIRECTORY,
+            content_type="",
+        )
+
+    def _account(
+        self, entry: SlowLiveConfigEntry, *, with_children: bool = True
+    ) -> BrowseMediaSource:
+        return _folder(
+            entry.entry_id,
+            entry.title,
+            self._cameras(entry) if with_children else None,
+            media_class=MediaClass.DIRECTORY,
+            content_type="",
+        )
+
+    def _cameras(self, entry: SlowLiveConfigEntry) -> list[BrowseMediaSource]:
+        channels = entry.runtime_data.coordinator.data.channels.values()
+        return [
+            self._camera(entry, channel, with_children=False)
+            for channel in sorted(channels, key=lambda c: (c.name.casefold(), c.key))
+        ]
+
+    def _camera(
+        self,
+        entry: SlowLiveConfigEntry,
+        channel: ChannelData,
+        *,
+        with_children: bool = True,
+    ) -> BrowseMediaSource:
+        children: list[BrowseMediaSource] | None = None
+        if with_children:
+            base = _base_id(entry, channel)
+            today = dt_util.now().date()
+            days = (today - timedelta(days=back) for back in range(DAYS))
+            children = [
+                self._last_hour(entry, channel),
+                *(
+                    _folder(f"{base}/day/{day.isoformat()}", _day_title(day, today))
+                    for day in days
+                ),
+            ]
+        entity_id = self._camera_entity(channel)
+        return _folder(
+            _base_id(entry, channel),
+            channel.name,
+            children,
+            media_class=MediaClass.CHANNEL,
+            thumbnail=entity_id and f"/api/camera_proxy/{entity_id}",
+        )
+
+    def _last_hour(
+        self, entry: SlowLiveConfigEntry, channel: ChannelData
+    ) -> BrowseMediaSource:
+        entity_id = self._camera_entity(channel)
+        return BrowseMediaSource(
+            domain=DOMAIN,
+            identifier=f"{_base_id(entry, channel)}/last_hour",
+            media_class=MediaClass.VIDEO,
+            media_content_type=MIME_HLS,
+            title="Last hour",
+            can_play=True,
+            can_expand=False,
+            thumbnail=entity_id and f"/api/camera_proxy/{entity_id}",
+        )
+
+    async def _async_range(
+        self,
+        entry: SlowLiveConfigEntry,
+        channel: ChannelData,
+        day: date,
+        part: tuple[int, int] | None = None,
+    ) -> BrowseMediaSource:
+        """The recordings starting in a day or part of it, or equal parts of that."""
+        records = await self._async_records(entry, channel, day)
+        lo, hi = part or _day_bounds(day)
+        inside = [r for r in records if lo <= _unix(r.start) < hi]
+        base = _base_id(entry, channel)
+        day_id = f"{base}/day/{day.isoformat()}"
+        step = next((s for s in _STEPS if s < hi - lo), None)
+        children: list[BrowseMediaSource]
+        if len(inside) <= MAX_CHILDREN or step is None:
+            children = [
+                _recording(base, r.start, r.end, r.duration, r.cover_url)
+                for r in inside
+            ]
+        else:
+            counts = Counter((_unix(r.start) - lo) // step for r in inside)
+            children = [
+                _group(day_id, lo + k * step, min(hi, lo + (k + 1) * step), n)
+                for k, n in sorted(counts.items())
+            ]
+        if part is None:
+            title = f"{channel.name} · {_day_title(day, dt_util.now().date())}"
+            return _folder(day_id, title, children)
+        node = _group(day_id, lo, hi, len(inside))
+        node.children = children
+        return node
+
+
+# -- identifiers ---------------------------------------------------------------------
+
+
+def _base_id(entry: SlowLiveConfigEntry, channel: ChannelData) -> str:
+    return f"{entry.entry_id}/{quote(channel.key, safe='')}"
+
+
+def _channel(entry: SlowLiveConfigEntry, key: str, error: _Error) -> ChannelData:
+    channel = entry.runtime_data.coordinator.data.channels.get(unquote(key))
+    if channel is None:
+        raise _fail(error, "media_unknown_camera", key=unquote(key))
+    return channel
+
+
+def _day(text: str, error: _Error) -> date:
+    """One of the last `DAYS` local days."""
+    try:
+        day = date.fromisoformat(text) if _DATE.fullmatch(text) else None
+    except ValueError:
+        day = None
+    today = dt_util.now().date()
+    if day is None or not today - timedelta(days=DAYS - 1) <= day <= today:
+        raise _fail(error, "media_day_out_of_range", day=text, days=str(DAYS))
+    return day
+
+
+def _day_bounds(day: date) -> tuple[int, int]:
+    """[local midnight, next local midnight): 23 or 25 h on DST changes."""
+    start = dt_util.start_of_local_day(day)
+    end = dt_util.start_of_local_day(day + timedelta(days=1))
+    return _unix(start), _unix(end)
+
+
+def _span(text: str, identifier: str, error: _Error) -> tuple[int, int]:
+    if not (match := _SPAN.fullmatch(text)):
+        raise _invalid(error, identifier)
+    return int(match[1]), int(match[2])
+
+
+def _recording_range(text: str, identifier: str, error: _Error) -> TimeRange:
+    """A playable range, checked as the recording actions check theirs."""
+    lo, hi = _span(text, identifier, error)
+    try:
+        return resolve_range(
+            start=dt_util.utc_from_timestamp(lo),
+            end=dt_util.utc_from_timestamp(hi),
+            duration=None,
+        )
+    except ServiceValidationError as err:
+        raise _convert(error, err) from err
+
+
+def _unix(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+# -- nodes ---------------------------------------------------------------------------
+
+
+def _folder(
+    identifier: str | None,
+    title: str,
+    children: Sequence[BrowseMediaSource] | None = None,
+    *,
+    media_class: MediaClass = MediaClass.DIRECTORY,
+    content_type: str = MediaType.PLAYLIST,
+    thumbnail: str | None = None,
+) -> BrowseMediaSource:
+    return BrowseMediaSource(
+        domain=DOMAIN,
+        identifier=identifier,
+        media_class=media_class,
+        media_content_type=content_type,
+        title=title,
+        can_play=False,
+        can_expand=True,
+        children=children,
+        thumbnail=thumbnail,
+    )
+
+
+def _group(day_id: str, lo: int, hi: int, count: int) -> BrowseMediaSource:
+    # Seconds only when the part does not start and end on whole minutes.
+    seconds = bool(lo % 60 or hi % 60)
+    clock = f"{_clock(lo, seconds=seconds)}{_DASH}{_clock(hi, seconds=seconds)}"
+    noun = "recording" if count == 1 else "recordings"
+    return _folder(f"{day_id}/{lo}-{hi}", f"{clock} · {count} {noun}")
+
+
+def _recording(
+    base: str,
+    start: datetime,
+    end: datetime,
+    duration: float,
+    cover_url: str | None = None,
+) -> BrowseMediaSource:
+    lo = _unix(start)
+    # The cloud refuses an empty range; a zero-length file still plays its second.
+    hi = max(_unix(end), lo + 1)
+    title = f"{_clock(lo)}{_DASH}{_clock(_unix(end))} · {_duration(duration)}"
+    return BrowseMediaSource(
+        domain=DOMAIN,
+        identifier=f"{base}/rec/{lo}-{hi}",
+        media_class=MediaClass.VIDEO,
+        media_content_type=MIME_HLS,
+        title=title,
+        can_play=True,
+        can_expand=False,
+        thumbnail=cover_url,
+    )
+
+
+def _clock(at: int, *, seconds: bool = False) -> str:
+    local = dt_util.as_local(dt_util.utc_from_timestamp(at))
+    return local.strftime("%H:%M:%S" if seconds else "%H:%M")
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole} s" if whole < 60 else f"{round(whole / 60)} min"
+
+
+def _day_title(day: date, today: date) -> str:
+    if day == today:
+        return "Today"
+    if day == today - timedelta(days=1):
+        return "Yesterday"
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+# -- errors --------------------------------------------------------------------------
+
+
+def _fail(error: _Error, key: str, /, **placeholders: str) -> HomeAssistantError:
+    return error(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
+
+
+def _invalid(error: _Error, identifier: str) -> HomeAssistantError:
+    return _fail(error, "media_invalid_identifier", identifier=identifier)
+
+
+def _convert(error: _Error, err: HomeAssistantError) -> HomeAssistantError:
+    """The same translated message, as the error the media source must raise."""
+    return error(
+        translation_domain=err.translation_domain,
+        translation_key=err.translation_key,
+        translation_placeholders=err.translation_placeholders,
+    )
