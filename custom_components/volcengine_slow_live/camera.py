@@ -70,8 +70,6 @@ async def async_setup_entry(
 class SlowLiveCamera(SlowLiveEntity, Camera):
     """Live view of one channel."""
 
-    _attr_supported_features = CameraEntityFeature.STREAM
-
     def __init__(
         self,
         coordinator: SlowLiveCoordinator,
@@ -106,6 +104,11 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
     def _update_attrs(self) -> None:
         if channel := self.channel:
             self._attr_is_streaming = channel.online
+            # Offer live view only while there is something to play: the frontend
+            # then shows the still instead of failing to open a stream.
+            self._attr_supported_features = (
+                CameraEntityFeature.STREAM if channel.online else CameraEntityFeature(0)
+            )
             details = channel.details
             self._attr_brand = (details and details.manufacturer) or (
                 channel.device.manufacturer if channel.device else None
