@@ -1,0 +1,356 @@
+"""A ready-to-use Home Assistant configuration: used by scripts/develop and the e2e test.
+
+    python -m tests.e2e.provision prepare CONFIG_DIR
+    python -m tests.e2e.provision provision --url URL --emulator URL
+        [--username dev --password dev] [--token-file FILE] [--timeout 120]
+
+`prepare` (before Home Assistant starts) makes the integration visible and skips the
+onboarding steps that would add integrations we do not want:
+
+* `custom_components` is a symlink to the repository's folder (never a copy);
+* a copy of config/ (configuration.yaml, dashboards/) when CONFIG_DIR is elsewhere;
+* `.storage/onboarding` with the steps "core_config", "analytics" and "integration"
+  marked done (core_config would add the met, radio_browser, shopping_list and
+  google_translate integrations, which download packages and reach the internet).
+
+`provision` (once Home Assistant answers) does the rest through Home Assistant's own
+public APIs, as the onboarding UI and "Add integration" would, so no internal storage
+format is written by hand:
+
+1. the onboarding "user" step creates the owner (`POST /api/onboarding/users`);
+2. the auth code it returns is exchanged for tokens (`POST /auth/token`);
+3. a config flow adds Volcengine Slow Live for the emulator
+   (`POST /api/config/config_entries/flow`) with every space it offers;
+4. with --token-file, a long-lived access token is created (websocket
+   `auth/long_lived_access_token`) and written there.
+
+It is idempotent: when the owner exists already (onboarding finished), it does nothing,
+so an entry the developer deleted stays deleted. Standard library only, except the
+websocket step (aiohttp, which Home Assistant installs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+import shutil
+import sys
+import time
+from typing import Any
+import urllib.error
+import urllib.parse
+import urllib.request
+
+REPO = Path(__file__).resolve().parents[2]
+SOURCE_CONFIG = REPO / "config"
+DOMAIN = "volcengine_slow_live"
+# Onboarding steps marked done before the first start; "user" is done through the API.
+SKIPPED_ONBOARDING_STEPS = ["core_config", "analytics", "integration"]
+ONBOARDING_STORAGE_VERSION = 4
+REGION = "cn-north-1"
+
+
+# ----------------------------------------------------------------------------- prepare
+def prepare(config_dir: Path) -> None:
+    """Make CONFIG_DIR a configuration Home Assistant can start with (idempotent)."""
+    config_dir = config_dir.resolve()
+    config_dir.mkdir(parents=True, exist_ok=True)
+    if config_dir != SOURCE_CONFIG.resolve():
+        shutil.copy2(SOURCE_CONFIG / "configuration.yaml", config_dir)
+        shutil.copytree(
+            SOURCE_CONFIG / "dashboards", config_dir / "dashboards", dirs_exist_ok=True
+        )
+    link = config_dir / "custom_components"
+    target = os.path.relpath(REPO / "custom_components", config_dir)
+    if link.is_symlink() and str(link.readlink()) != target:
+        link.unlink()
+    if not link.is_symlink():
+        if link.exists():
+            raise SystemExit(f"{link} exists and is not a symlink; move it away")
+        link.symlink_to(target, target_is_directory=True)
+    storage = config_dir / ".storage"
+    storage.mkdir(exist_ok=True)
+    onboarding = storage / "onboarding"
+    if not onboarding.exists() and not (storage / "auth").exists():
+        onboarding.write_text(
+            json.dumps(
+                {
+                    "version": ONBOARDING_STORAGE_VERSION,
+                    "minor_version": 1,
+                    "key": "onboarding",
+                    "data": {"done": SKIPPED_ONBOARDING_STEPS},
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+
+
+# ---------------------------------------------------------------------- HTTP helpers
+class HttpError(Exception):
+    """A non-2xx answer."""
+
+    def __init__(self, status: int, body: str) -> None:
+        """Keep status and body."""
+        super().__init__(f"HTTP {status}: {body[:500]}")
+        self.status = status
+        self.body = body
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    token: str | None = None,
+    json_body: Any = None,
+    form: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Any:
+    """One HTTP request; the decoded JSON answer (or text)."""
+    headers: dict[str, str] = {}
+    data: bytes | None = None
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if json_body is not None:
+        data = json.dumps(json_body).encode()
+        headers["Content-Type"] = "application/json"
+    elif form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+            body = resp.read().decode()
+    except urllib.error.HTTPError as err:
+        raise HttpError(err.code, err.read().decode(errors="replace")) from None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
+
+
+def wait_for_onboarding(url: str, deadline: float) -> list[dict[str, Any]] | None:
+    """Poll until Home Assistant answers; the onboarding steps, or None when onboarded."""
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            steps: list[dict[str, Any]] = request(
+                "GET", f"{url}/api/onboarding", timeout=5
+            )
+            return steps
+        except HttpError as err:
+            if err.status == 404:  # onboarding finished: its views are gone
+                return None
+            last = err
+        except OSError as err:  # not listening yet
+            last = err
+        time.sleep(0.25)
+    raise TimeoutError(f"Home Assistant did not answer at {url}: {last}")
+
+
+# ------------------------------------------------------------------------- provision
+def create_owner(url: str, username: str, password: str) -> dict[str, Any]:
+    """The onboarding user step, then the token exchange; the token answer."""
+    client_id = f"{url}/"
+    answer = request(
+        "POST",
+        f"{url}/api/onboarding/users",
+        json_body={
+            "client_id": client_id,
+            "name": "Developer",
+            "username": username,
+            "password": password,
+            "language": "en",
+        },
+    )
+    tokens: dict[str, Any] = request(
+        "POST",
+        f"{url}/auth/token",
+        form={
+            "grant_type": "authorization_code",
+            "code": answer["auth_code"],
+            "client_id": client_id,
+        },
+    )
+    return tokens
+
+
+def add_emulator_entry(
+    url: str, token: str, *, emulator: str, access_key: str, secret_key: str
+) -> dict[str, Any]:
+    """Volcengine Slow Live through its config flow, with every space it offers."""
+    flow = request(
+        "POST",
+        f"{url}/api/config/config_entries/flow",
+        token=token,
+        json_body={"handler": DOMAIN, "show_advanced_options": True},
+    )
+    step = request(
+        "POST",
+        f"{url}/api/config/config_entries/flow/{flow['flow_id']}",
+        token=token,
+        json_body={
+            "access_key_id": access_key,
+            "secret_access_key": secret_key,
+            "region": REGION,
+            "advanced": {"endpoint": emulator},
+        },
+    )
+    if step.get("step_id") != "spaces":
+        raise RuntimeError(f"config flow did not accept the emulator's keys: {step}")
+    field = next(f for f in step["data_schema"] if f["name"] == "spaces")
+    options = field["selector"]["select"]["options"]
+    spaces = [o["value"] if isinstance(o, dict) else o for o in options]
+    result: dict[str, Any] = request(
+        "POST",
+        f"{url}/api/config/config_entries/flow/{flow['flow_id']}",
+        token=token,
+        json_body={"spaces": spaces},
+    )
+    if result.get("type") != "create_entry":
+        raise RuntimeError(f"config flow did not create an entry: {result}")
+    return result
+
+
+def long_lived_token(url: str, access_token: str, name: str) -> str:
+    """A long-lived access token (websocket command auth/long_lived_access_token)."""
+    import asyncio
+
+    import aiohttp
+
+    async def create() -> str:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.ws_connect(f"{url}/api/websocket") as ws,
+        ):
+            await ws.receive_json()  # auth_required
+            await ws.send_json({"type": "auth", "access_token": access_token})
+            if (msg := await ws.receive_json())["type"] != "auth_ok":
+                raise RuntimeError(f"websocket auth failed: {msg}")
+            await ws.send_json(
+                {
+                    "id": 1,
+                    "type": "auth/long_lived_access_token",
+                    "client_name": name,
+                    "lifespan": 3650,
+                }
+            )
+            msg = await ws.receive_json()
+            if not msg.get("success"):
+                raise RuntimeError(f"no long-lived token: {msg}")
+            token: str = msg["result"]
+            return token
+
+    return asyncio.run(create())
+
+
+def our_cameras(url: str, token: str) -> list[str]:
+    """The camera entities of Volcengine Slow Live (a template asked over REST)."""
+    answer = request(
+        "POST",
+        f"{url}/api/template",
+        token=token,
+        json_body={
+            "template": (
+                f"{{{{ integration_entities('{DOMAIN}') | select('match', 'camera[.]')"
+                " | list | tojson }}"
+            )
+        },
+    )
+    cameras: list[str] = json.loads(answer) if isinstance(answer, str) else answer
+    return cameras
+
+
+def wait_for_cameras(url: str, token: str, deadline: float) -> list[str]:
+    """Poll until the integration's cameras exist (the entry has loaded)."""
+    while True:
+        try:
+            if cameras := our_cameras(url, token):
+                return cameras
+        except HttpError, OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError("no Volcengine Slow Live camera appeared")
+        time.sleep(0.25)
+
+
+def provision(
+    url: str,
+    *,
+    emulator: str,
+    access_key: str,
+    secret_key: str,
+    username: str,
+    password: str,
+    token_file: Path | None,
+    timeout: float,
+) -> bool:
+    """Onboard and add the emulator's entry on the first start; False if done before."""
+    url = url.rstrip("/")
+    steps = wait_for_onboarding(url, time.monotonic() + timeout)
+    if steps is None or any(s["step"] == "user" and s["done"] for s in steps):
+        return False
+    tokens = create_owner(url, username, password)
+    add_emulator_entry(
+        url,
+        tokens["access_token"],
+        emulator=emulator,
+        access_key=access_key,
+        secret_key=secret_key,
+    )
+    if token_file is not None:
+        token = long_lived_token(url, tokens["access_token"], "scripts/develop")
+        token_file.write_text(token + "\n", encoding="utf-8")
+        token_file.chmod(0o600)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: prepare or provision."""
+    from emulator.accounts import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+
+    parser = argparse.ArgumentParser(prog="python -m tests.e2e.provision")
+    sub = parser.add_subparsers(dest="command", required=True)
+    prep = sub.add_parser("prepare", help="before the first start")
+    prep.add_argument("config_dir", type=Path)
+    prov = sub.add_parser("provision", help="once Home Assistant answers")
+    prov.add_argument("--url", required=True)
+    prov.add_argument("--emulator", required=True, help="the emulator's base URL")
+    prov.add_argument("--access-key", default=DEFAULT_ACCESS_KEY)
+    prov.add_argument("--secret-key", default=DEFAULT_SECRET_KEY)
+    prov.add_argument("--username", default="dev")
+    prov.add_argument("--password", default="dev")
+    prov.add_argument("--token-file", type=Path)
+    prov.add_argument("--timeout", type=float, default=120.0)
+    prov.add_argument(
+        "--wait-for-cameras",
+        action="store_true",
+        help="then wait until the cameras exist (needs --token-file)",
+    )
+    args = parser.parse_args(argv)
+    if args.command == "prepare":
+        prepare(args.config_dir)
+        return 0
+    done = provision(
+        args.url,
+        emulator=args.emulator,
+        access_key=args.access_key,
+        secret_key=args.secret_key,
+        username=args.username,
+        password=args.password,
+        token_file=args.token_file,
+        timeout=args.timeout,
+    )
+    print("provisioned" if done else "already provisioned")  # noqa: T201
+    if args.wait_for_cameras and args.token_file and args.token_file.exists():
+        token = args.token_file.read_text(encoding="utf-8").strip()
+        deadline = time.monotonic() + args.timeout
+        cameras = wait_for_cameras(args.url.rstrip("/"), token, deadline)
+        print(f"{len(cameras)} cameras")  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
