@@ -11,6 +11,7 @@ from .const import DOMAIN
 from .coordinator import SlowLiveCoordinator
 from .data import SlowLiveConfigEntry, SlowLiveRuntimeData, create_client
 from .devices import async_sync_devices, channel_identifier, gb_device_identifier
+from .intent import async_setup_intents
 from .logs import install_token_filter
 from .services import async_setup_services
 
@@ -19,9 +20,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up what every entry shares: the log filter and the recording actions."""
+    """Set up what every entry shares: the log filter, the actions and the intent."""
     install_token_filter()
     async_setup_services(hass)
+    await async_setup_intents(hass)
     return True
 
 

@@ -1,0 +1,399 @@
+"""Voice and LLM: "play the front gate camera from 10 minutes ago on the living room TV".
+
+One intent, VolcenginePlayRecording. Its slots are the camera, the media player and two
+optional numbers of minutes, which decide the range:
+
+- `minutes_ago` only: from that many minutes ago until now;
+- `duration` only: the last `duration` minutes;
+- both: `duration` minutes starting `minutes_ago` minutes ago (never past now);
+- neither: the last DEFAULT_MINUTES minutes.
+
+Names are matched the way Home Assistant's own intents match them (entity names and
+aliases, then areas; only entities exposed to the assistant that asks), the camera only
+among this integration's cameras. The recording is played through the play_recording
+action, so voice gets the same checks, errors and player call as automations do. The
+answer is spoken in Chinese when the request was, else in English; the links are in the
+response's speech slots.
+
+This module is also the integration's `intent` platform: the intent integration calls
+async_setup_intents for it once both are loaded. async_setup calls it as well, so the
+intent exists wherever the integration does; whichever call comes second does nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Final
+
+from homeassistant.components.homeassistant.exposed_entities import async_should_expose
+from homeassistant.components.llm import LLMTools
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import HomeAssistant, State, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import (
+    config_validation as cv,
+    entity_registry as er,
+    intent,
+    llm,
+)
+from homeassistant.util import dt as dt_util
+import voluptuous as vol
+
+from .const import DOMAIN
+from .services import (
+    ATTR_DURATION,
+    ATTR_END,
+    ATTR_MEDIA_PLAYER,
+    ATTR_START,
+    SERVICE_PLAY_RECORDING,
+)
+
+INTENT_PLAY_RECORDING: Final = "VolcenginePlayRecording"
+SLOT_CAMERA: Final = "camera"
+SLOT_MEDIA_PLAYER: Final = "media_player"
+SLOT_MINUTES_AGO: Final = "minutes_ago"
+SLOT_DURATION: Final = "duration"
+# Filled in by the conversation agent and the LLM API from the asking device's area,
+# to tell apart two entities with the same name.
+SLOT_PREFERRED_AREA: Final = "preferred_area_id"
+SLOT_PREFERRED_FLOOR: Final = "preferred_floor_id"
+
+DEFAULT_MINUTES: Final = 5
+# The cloud serves at most a day per playback request.
+MAX_MINUTES: Final = 24 * 60
+
+# Words people say after a camera's name ("the front gate camera", "前门摄像头") that
+# are rarely part of the name itself.
+_CAMERA_WORDS = ("camera", "摄像头", "摄像机", "监控")
+# Failures that only say "nothing is called that"; any other failure found the entity
+# or area and explains better why it cannot be used.
+_NOTHING_BY_THAT_NAME = (
+    intent.MatchFailedReason.NAME,
+    intent.MatchFailedReason.INVALID_AREA,
+)
+
+_MINUTES = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_MINUTES))
+SLOT_SCHEMA: Final[dict[Any, Any]] = {
+    vol.Required(
+        SLOT_CAMERA,
+        description="Name, alias or area of the Volcengine Slow Live camera",
+    ): intent.non_empty_string,
+    vol.Required(
+        SLOT_MEDIA_PLAYER,
+        description="Name, alias or area of the media player to play it on",
+    ): intent.non_empty_string,
+    vol.Optional(
+        SLOT_MINUTES_AGO,
+        description="Start of the recording, in minutes before now",
+    ): _MINUTES,
+    vol.Optional(
+        SLOT_DURATION,
+        description="How many minutes to play (default: until now)",
+    ): _MINUTES,
+    vol.Optional(SLOT_PREFERRED_AREA): cv.string,
+    vol.Optional(SLOT_PREFERRED_FLOOR): cv.string,
+}
+DESCRIPTION: Final = (
+    "Plays the cloud recording of a Volcengine Slow Live (慢直播) camera on a media "
+    "player, for requests such as 'show me the front gate camera from 10 minutes ago "
+    "on the living room TV' or 'play the last 5 minutes of the garden camera on the "
+    "kitchen display'. minutes_ago is where playback starts (minutes before now); "
+    "duration is how many minutes to play. Without duration it plays until now; "
+    "without minutes_ago it plays the last duration minutes; with neither, the last "
+    f"{DEFAULT_MINUTES} minutes."
+)
+
+
+async def async_setup_intents(hass: HomeAssistant) -> None:
+    """Register the intent, once (async_setup and the intent platform both call)."""
+    if any(h.intent_type == INTENT_PLAY_RECORDING for h in intent.async_get(hass)):
+        return
+    intent.async_register(hass, PlayRecordingIntentHandler())
+
+
+class PlayRecordingIntentHandler(intent.IntentHandler):
+    """Play one of our cameras' recordings on a media player, both named in words."""
+
+    intent_type = INTENT_PLAY_RECORDING
+    description = DESCRIPTION
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """The slots; the LLM API turns them into the tool's parameters."""
+        return SLOT_SCHEMA
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Find the camera and the player, play, and say what is playing."""
+        hass = intent_obj.hass
+        slots = self.async_validate_slots(intent_obj.slots)
+        preferences = intent.MatchTargetsPreferences(
+            area_id=_value(slots, SLOT_PREFERRED_AREA),
+            floor_id=_value(slots, SLOT_PREFERRED_FLOOR),
+        )
+        camera = _find_camera(intent_obj, _value(slots, SLOT_CAMERA), preferences)
+        player = _find(
+            intent_obj,
+            [_value(slots, SLOT_MEDIA_PLAYER)],
+            Platform.MEDIA_PLAYER,
+            preferences,
+            None,
+        )
+        minutes_ago: int | None = _value(slots, SLOT_MINUTES_AGO)
+        duration: int | None = _value(slots, SLOT_DURATION)
+        try:
+            result = await hass.services.async_call(
+                DOMAIN,
+                SERVICE_PLAY_RECORDING,
+                {
+                    ATTR_ENTITY_ID: camera.entity_id,
+                    ATTR_MEDIA_PLAYER: [player.entity_id],
+                    **_range_data(minutes_ago, duration),
+                },
+                blocking=True,
+                return_response=True,
+                context=intent_obj.context,
+            )
+        except HomeAssistantError as err:
+            # The action's message (translated, naming the cloud's code) is what the
+            # LLM and the logs need; the voice agent answers with its own words.
+            raise intent.IntentHandleError(str(err)) from err
+
+        response = intent_obj.create_response()
+        response.response_type = intent.IntentResponseType.ACTION_DONE
+        response.async_set_results(success_results=[_target(camera), _target(player)])
+        response.async_set_states([camera, player])
+        response.async_set_speech(
+            _speech(
+                intent_obj.language, camera.name, player.name, minutes_ago, duration
+            )
+        )
+        # What was played and when, but not the links: they carry tokens, and an
+        # LLM's conversation may be sent to a third party.
+        played = (result or {}).get(camera.entity_id) or {}
+        response.async_set_speech_slots(
+            {
+                SLOT_CAMERA: camera.name,
+                SLOT_MEDIA_PLAYER: player.name,
+                "recording": {
+                    key: played[key]
+                    for key in ("start", "end", "expires", "stream", "media_players")
+                    if key in played
+                },
+            }
+        )
+        return response
+
+
+def _value(slots: dict[str, Any], name: str) -> Any:
+    return slots.get(name, {}).get("value")
+
+
+def _range_data(minutes_ago: int | None, duration: int | None) -> dict[str, Any]:
+    """The play_recording fields for the range (see the module's docstring)."""
+    if minutes_ago is None:
+        return {ATTR_DURATION: {"minutes": duration or DEFAULT_MINUTES}}
+    start = dt_util.utcnow() - timedelta(minutes=minutes_ago)
+    data = {ATTR_START: start.isoformat()}
+    if duration is not None:
+        # The action stops at now if this lies in the future.
+        data[ATTR_END] = (start + timedelta(minutes=duration)).isoformat()
+    return data
+
+
+# --------------------------------------------------------------------------- names
+def _our_cameras(hass: HomeAssistant) -> list[State]:
+    registry = er.async_get(hass)
+    return [
+        state
+        for state in hass.states.async_all(Platform.CAMERA)
+        if (entry := registry.async_get(state.entity_id)) is not None
+        and entry.platform == DOMAIN
+    ]
+
+
+def _camera_names(spoken: str) -> list[str]:
+    """What was said, then without a trailing "camera" if it was added."""
+    names = [spoken]
+    folded = spoken.casefold().rstrip()
+    for word in _CAMERA_WORDS:
+        if folded.endswith(word) and (bare := spoken.rstrip()[: -len(word)].strip()):
+            names.append(bare)
+            break
+    return names
+
+
+def _find_camera(
+    intent_obj: intent.Intent, spoken: str, preferences: intent.MatchTargetsPreferences
+) -> State:
+    """One of our cameras; says so when the name is a camera that is not ours."""
+    hass = intent_obj.hass
+    names = _camera_names(spoken)
+    ours = _our_cameras(hass)
+    try:
+        return _find(intent_obj, names, Platform.CAMERA, preferences, ours)
+    except intent.MatchFailedError as err:
+        if err.result.no_match_reason not in _NOTHING_BY_THAT_NAME:
+            raise
+        # Another integration's camera: matching it is no use (the action refuses
+        # it), but naming the reason beats "no camera is called that".
+        for name in names:
+            other = intent.async_match_targets(
+                hass,
+                intent.MatchTargetsConstraints(name=name, domains={Platform.CAMERA}),
+            )
+            if other.is_match:
+                raise intent.IntentHandleError(
+                    f"{other.states[0].name} is not a Volcengine Slow Live camera"
+                ) from err
+        raise
+
+
+def _find(
+    intent_obj: intent.Intent,
+    names: list[str],
+    domain: str,
+    preferences: intent.MatchTargetsPreferences,
+    states: list[State] | None,
+) -> State:
+    """The one entity called one of `names` (name or alias), else in such an area.
+
+    `states` limits the candidates (None: every entity of the domain).
+    """
+    attempts = [_constraints(intent_obj, domain, name=name) for name in names] + [
+        _constraints(intent_obj, domain, area=name) for name in names
+    ]
+    if states is not None and not states:
+        # async_match_targets would read an empty list as "every entity".
+        raise intent.MatchFailedError(
+            result=intent.MatchTargetsResult(False, intent.MatchFailedReason.DOMAIN),
+            constraints=attempts[0],
+            preferences=preferences,
+        )
+    failures: list[tuple[intent.MatchTargetsConstraints, intent.MatchTargetsResult]]
+    failures = []
+    for constraints in attempts:
+        result = intent.async_match_targets(
+            intent_obj.hass, constraints, preferences, states
+        )
+        if result.is_match:
+            return result.states[0]
+        failures.append((constraints, result))
+    # The first attempt that found something it could not use explains best (not
+    # exposed, two of that name, two in that area); else the words as they were said.
+    constraints, result = next(
+        (
+            (constraints, result)
+            for constraints, result in failures
+            if result.no_match_reason not in _NOTHING_BY_THAT_NAME
+        ),
+        failures[0],
+    )
+    raise intent.MatchFailedError(
+        result=result, constraints=constraints, preferences=preferences
+    )
+
+
+def _constraints(
+    intent_obj: intent.Intent,
+    domain: str,
+    *,
+    name: str | None = None,
+    area: str | None = None,
+) -> intent.MatchTargetsConstraints:
+    return intent.MatchTargetsConstraints(
+        name=name,
+        area_name=area,
+        domains={domain},
+        assistant=intent_obj.assistant,
+        single_target=True,
+    )
+
+
+def _target(state: State) -> intent.IntentResponseTarget:
+    return intent.IntentResponseTarget(
+        type=intent.IntentResponseTargetType.ENTITY,
+        name=state.name,
+        id=state.entity_id,
+    )
+
+
+# -------------------------------------------------------------------------- speech
+def _speech(
+    language: str,
+    camera: str,
+    player: str,
+    minutes_ago: int | None,
+    duration: int | None,
+) -> str:
+    if language.casefold().startswith("zh"):
+        return _speech_zh(camera, player, minutes_ago, duration)
+    if not camera.casefold().endswith("camera"):
+        camera = f"{camera} camera"
+    if minutes_ago is None:
+        length = _minutes(duration or DEFAULT_MINUTES)
+        return f"Playing the last {length} of the {camera} on the {player}."
+    if duration is None:
+        return f"Playing the {camera} from {_minutes(minutes_ago)} ago on the {player}."
+    return (
+        f"Playing {_minutes(duration)} of the {camera} "
+        f"from {_minutes(minutes_ago)} ago on the {player}."
+    )
+
+
+def _minutes(count: int) -> str:
+    return "1 minute" if count == 1 else f"{count} minutes"
+
+
+def _speech_zh(
+    camera: str, player: str, minutes_ago: int | None, duration: int | None
+) -> str:
+    if not camera.endswith(("摄像头", "摄像机")):
+        camera = f"{camera}摄像头"
+    if minutes_ago is None:
+        what = f"最近{duration or DEFAULT_MINUTES}分钟的录像"
+    elif duration is None:
+        what = f"{minutes_ago}分钟前的录像"
+    else:
+        what = f"{minutes_ago}分钟前起{duration}分钟的录像"
+    return f"正在{player}上播放{camera}{what}。"
+
+
+# ----------------------------------------------------------------------------- LLM
+@callback
+def async_get_llm_tools(
+    hass: HomeAssistant, llm_context: llm.LLMContext, api_id: str
+) -> LLMTools | None:
+    """The intent as an Assist API tool, for the integration's `llm` platform.
+
+    Offered only while one of our cameras is exposed to the assistant: the tool
+    could not find any other.
+    """
+    if api_id != llm.LLM_API_ASSIST:
+        return None
+    handler = next(
+        (h for h in intent.async_get(hass) if h.intent_type == INTENT_PLAY_RECORDING),
+        None,
+    )
+    if handler is None or not any(
+        async_should_expose(hass, llm_context.assistant, state.entity_id)
+        for state in _our_cameras(hass)
+    ):
+        return None
+    return LLMTools(tools=[_intent_tool(handler)])
+
+
+def _intent_tool(handler: intent.IntentHandler) -> llm.Tool:
+    annotations = getattr(llm, "ToolAnnotations", None)
+    if annotations is None:
+        # Before 2026.10 an intent tool is named exactly like its intent: the name is
+        # what it calls.
+        return llm.IntentTool(handler.intent_type, handler)
+    # From 2026.10 tools are named "<domain>__<name>" and say who provides them and
+    # what they do: playing changes a player's state but destroys nothing, and it
+    # reaches the cloud.
+    extra: dict[str, Any] = {
+        "title": "Play a camera recording",
+        "integration": DOMAIN,
+        "annotations": annotations(destructive=False, open_world=True),
+    }
+    return llm.IntentTool(f"{DOMAIN}__{handler.intent_type}", handler, **extra)
