@@ -169,16 +169,21 @@ class PlayRecordingIntentHandler(intent.IntentHandler):
         )
         # What was played and when, but not the links: they carry tokens, and an
         # LLM's conversation may be sent to a third party.
-        played = (result or {}).get(camera.entity_id) or {}
+        played = (result or {}).get(camera.entity_id)
+        recording = (
+            {
+                key: played[key]
+                for key in ("start", "end", "expires", "stream", "media_players")
+                if key in played
+            }
+            if isinstance(played, dict)
+            else {}
+        )
         response.async_set_speech_slots(
             {
                 SLOT_CAMERA: camera.name,
                 SLOT_MEDIA_PLAYER: player.name,
-                "recording": {
-                    key: played[key]
-                    for key in ("start", "end", "expires", "stream", "media_players")
-                    if key in played
-                },
+                "recording": recording,
             }
         )
         return response
