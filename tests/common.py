@@ -67,3 +67,16 @@ async def setup_integration(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+def camera_entity(hass: Any, emulator: Emulator, title: str) -> str:
+    """The entity id of the main camera of the demo channel with this title."""
+    from homeassistant.helpers import entity_registry as er
+
+    from custom_components.volcengine_slow_live.const import DOMAIN
+
+    entity_id: str | None = er.async_get(hass).async_get_entity_id(
+        "camera", DOMAIN, stream_titled(emulator, title).stream_id
+    )
+    assert entity_id is not None, title
+    return entity_id

@@ -35,7 +35,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.volcengine_slow_live.const import DOMAIN
 from emulator import Emulator
 
-from .common import stream_titled
+from .common import camera_entity as _camera
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / DOMAIN
 MOTION = "binary_sensor.hall_motion"
@@ -56,14 +56,6 @@ def plays(hass: HomeAssistant) -> list[ServiceCall]:
     hass.states.async_set(TV, "idle", {"friendly_name": "Living Room TV"})
     hass.states.async_set(PROJECTOR, "idle", {"friendly_name": "Projector"})
     return async_mock_service(hass, "media_player", "play_media")
-
-
-def _camera(hass: HomeAssistant, emulator: Emulator, title: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "camera", DOMAIN, stream_titled(emulator, title).stream_id
-    )
-    assert entity_id is not None
-    return entity_id
 
 
 async def _install(hass: HomeAssistant, name: str) -> str:

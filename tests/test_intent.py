@@ -44,7 +44,7 @@ from custom_components.volcengine_slow_live.intent import (
 )
 from emulator import Emulator, FaultRule
 
-from .common import stream_titled
+from .common import camera_entity as _camera
 
 ROOT = Path(__file__).parent.parent
 SENTENCES = ROOT / "custom_sentences"
@@ -64,14 +64,6 @@ def plays(hass: HomeAssistant) -> list[ServiceCall]:
     """The living room TV, whose play_media records what it is asked to play."""
     hass.states.async_set(TV, "idle", {"friendly_name": "Living Room TV"})
     return async_mock_service(hass, "media_player", "play_media")
-
-
-def _camera(hass: HomeAssistant, emulator: Emulator, title: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "camera", DOMAIN, stream_titled(emulator, title).stream_id
-    )
-    assert entity_id is not None
-    return entity_id
 
 
 def _move_device(hass: HomeAssistant, entity_id: str, area_id: str) -> None:

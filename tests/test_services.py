@@ -26,18 +26,10 @@ from custom_components.volcengine_slow_live.api.redact import redact_text
 from custom_components.volcengine_slow_live.const import DOMAIN
 from emulator import Emulator, FaultRule
 
-from .common import stream_titled
+from .common import camera_entity as _camera, stream_titled
 
 TV = "media_player.living_room_tv"
 PROJECTOR = "media_player.projector"
-
-
-def _camera(hass: HomeAssistant, emulator: Emulator, title: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "camera", DOMAIN, stream_titled(emulator, title).stream_id
-    )
-    assert entity_id is not None
-    return entity_id
 
 
 async def _get(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
