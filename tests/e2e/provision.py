@@ -62,14 +62,17 @@ def prepare(config_dir: Path) -> None:
         shutil.copytree(
             SOURCE_CONFIG / "dashboards", config_dir / "dashboards", dirs_exist_ok=True
         )
-    link = config_dir / "custom_components"
-    target = os.path.relpath(REPO / "custom_components", config_dir)
-    if link.is_symlink() and str(link.readlink()) != target:
-        link.unlink()
-    if not link.is_symlink():
-        if link.exists():
-            raise SystemExit(f"{link} exists and is not a symlink; move it away")
-        link.symlink_to(target, target_is_directory=True)
+    # Link, not copy: edits in the repository show up after a restart.
+    _link(config_dir / "custom_components", REPO / "custom_components")
+    _link(
+        config_dir / "blueprints" / "automation" / "volcengine_slow_live",
+        REPO / "blueprints" / "automation" / "volcengine_slow_live",
+    )
+    _link(config_dir / "custom_sentences" / "en", REPO / "custom_sentences" / "en")
+    # Home Assistant reads Simplified Chinese sentences from zh-CN.
+    _link(
+        config_dir / "custom_sentences" / "zh-CN", REPO / "custom_sentences" / "zh-Hans"
+    )
     storage = config_dir / ".storage"
     storage.mkdir(exist_ok=True)
     onboarding = storage / "onboarding"
@@ -86,6 +89,18 @@ def prepare(config_dir: Path) -> None:
             ),
             encoding="utf-8",
         )
+
+
+def _link(link: Path, target: Path) -> None:
+    """Make `link` a relative symlink to `target` (idempotent)."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    relative = os.path.relpath(target, link.parent)
+    if link.is_symlink() and str(link.readlink()) != relative:
+        link.unlink()
+    if not link.is_symlink():
+        if link.exists():
+            raise SystemExit(f"{link} exists and is not a symlink; move it away")
+        link.symlink_to(relative, target_is_directory=True)
 
 
 # ---------------------------------------------------------------------- HTTP helpers
