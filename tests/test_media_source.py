@@ -31,7 +31,8 @@ from custom_components.volcengine_slow_live.const import DOMAIN
 from custom_components.volcengine_slow_live.playback import MIME_HLS
 from emulator import Emulator, FaultRule, Fleet
 
-from .common import entry_data, stream_titled
+from .common import entry_data, setup_integration, stream_titled
+from .conftest import EmulatorFactory
 
 PREFIX = f"media-source://{DOMAIN}"
 DAY_TITLE = re.compile(
@@ -469,3 +470,38 @@ def _assert_translated(err: HomeAssistantError, translation_key: str) -> None:
     assert message
     assert translation_key not in message
     assert "{" not in message
+
+
+@pytest.mark.parametrize("spaces", [2, 3])
+async def test_many_cameras_are_grouped_by_space(
+    hass: HomeAssistant, emulator_factory: EmulatorFactory, spaces: int
+) -> None:
+    """An account with 250 channels: spaces, then hundreds; no node over 100."""
+    assert await async_setup_component(hass, "media_source", {})
+    fleet = Fleet.generate(spaces=spaces, channels=250)
+    emulator = await emulator_factory(fleet=fleet)
+    await setup_integration(hass, emulator)
+    root = await _browse(hass)
+    assert 1 < len(root.children) <= 100
+    seen: set[str] = set()
+    for folder in root.children:
+        assert folder.can_expand
+        node = await _browse(hass, folder.identifier)
+        assert 0 < len(node.children) <= 100
+        seen.update(child.identifier for child in node.children)
+    assert len(seen) == 250
+    entry_id = root.children[0].identifier.split("/")[0]
+    big = max(
+        fleet.spaces,
+        key=lambda s: sum(1 for st in fleet.main_streams() if st.space_id == s),
+    )
+    for bad in (
+        "spaces",
+        "spaces/nope",
+        "spaces/x/y/z",
+        "spaces/x/notanumber",
+        f"spaces/{big}/9",
+        *([f"spaces/{big}"] if spaces == 2 else []),
+    ):
+        with pytest.raises(BrowseError):
+            await _browse(hass, f"{entry_id}/{bad}")

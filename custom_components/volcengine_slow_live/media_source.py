@@ -5,7 +5,9 @@ so an ID kept by a dashboard or an automation keeps working; times are unix seco
 days are local dates, ``<key>`` is the channel's main StreamID, percent-encoded:
 
 * ``""`` — the root: accounts when several entries are loaded, else the cameras.
-* ``<entry_id>`` — an account: its cameras.
+* ``<entry_id>`` — an account: its cameras (by space when there are too many).
+* ``<entry_id>/spaces/<space_id>[/<n>]`` — a space's cameras (the n-th hundred of
+  them when it has more than `MAX_CHILDREN`); "spaces" is never a StreamID.
 * ``<entry_id>/<key>`` — a camera: "Last hour" and the last 30 days, today first.
 * ``<entry_id>/<key>/last_hour`` — playable: the hour before the moment it is played.
 * ``<entry_id>/<key>/day/<YYYY-MM-DD>`` — the recordings that start on that day.
@@ -22,7 +24,7 @@ links, which cost a CloudRecordPlay and expire, are asked for when an item is pl
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 import re
@@ -142,6 +144,8 @@ class SlowLiveMediaSource(MediaSource):
         entry = self._entry(entry_id, BrowseError)
         if not rest:
             return self._account(entry)
+        if rest[0] == "spaces":
+            return self._space(entry, rest[1:], item.identifier)
         key, *path = rest
         channel = _channel(entry, key, BrowseError)
         match path:
@@ -242,11 +246,71 @@ class SlowLiveMediaSource(MediaSource):
         )
 
     def _cameras(self, entry: SlowLiveConfigEntry) -> list[BrowseMediaSource]:
-        channels = entry.runtime_data.coordinator.data.channels.values()
+        """The account's cameras; by space (then by hundreds) when there are many."""
+        channels = _sorted(entry.runtime_data.coordinator.data.channels.values())
+        if len(channels) <= MAX_CHILDREN:
+            return [self._camera(entry, c, with_children=False) for c in channels]
+        spaces = Counter(c.space.space_id for c in channels)
+        data = entry.runtime_data.coordinator.data
         return [
-            self._camera(entry, channel, with_children=False)
-            for channel in sorted(channels, key=lambda c: (c.name.casefold(), c.key))
+            node
+            for space_id, count in sorted(
+                spaces.items(), key=lambda s: data.spaces[s[0]].name.casefold()
+            )
+            for node in self._space_folders(entry, space_id, count)
         ]
+
+    def _space_folders(
+        self, entry: SlowLiveConfigEntry, space_id: str, count: int
+    ) -> list[BrowseMediaSource]:
+        name = entry.runtime_data.coordinator.data.spaces[space_id].name or space_id
+        if count <= MAX_CHILDREN:
+            return [
+                _folder(
+                    f"{entry.entry_id}/spaces/{quote(space_id, safe='')}",
+                    f"{name} · {count} cameras",
+                    None,
+                    content_type="",
+                )
+            ]
+        return [
+            _folder(
+                f"{entry.entry_id}/spaces/{quote(space_id, safe='')}/{n}",
+                f"{name} · {n * MAX_CHILDREN + 1}{_DASH}{min(count, (n + 1) * MAX_CHILDREN)}",
+                None,
+                content_type="",
+            )
+            for n in range(-(-count // MAX_CHILDREN))
+        ]
+
+    def _space(
+        self, entry: SlowLiveConfigEntry, path: list[str], identifier: str
+    ) -> BrowseMediaSource:
+        """A space's cameras, or one hundred of them."""
+        match path:
+            case [space_text]:
+                part = None
+            case [space_text, part_text] if part_text.isdigit():
+                part = int(part_text)
+            case _:
+                raise _invalid(BrowseError, identifier)
+        space_id = unquote(space_text)
+        data = entry.runtime_data.coordinator.data
+        if space_id not in data.spaces:
+            raise _invalid(BrowseError, identifier)
+        channels = [
+            c for c in _sorted(data.channels.values()) if c.space.space_id == space_id
+        ]
+        if part is not None:
+            channels = channels[part * MAX_CHILDREN : (part + 1) * MAX_CHILDREN]
+        if not channels or (part is None and len(channels) > MAX_CHILDREN):
+            raise _invalid(BrowseError, identifier)
+        return _folder(
+            identifier,
+            data.spaces[space_id].name or space_id,
+            [self._camera(entry, c, with_children=False) for c in channels],
+            content_type="",
+        )
 
     def _camera(
         self,
@@ -326,6 +390,11 @@ class SlowLiveMediaSource(MediaSource):
 
 
 # -- identifiers ---------------------------------------------------------------------
+
+
+def _sorted(channels: Iterable[ChannelData]) -> list[ChannelData]:
+    """Cameras in the order people look for them: by name."""
+    return sorted(channels, key=lambda c: (c.name.casefold(), c.key))
 
 
 def _base_id(entry: SlowLiveConfigEntry, channel: ChannelData) -> str:
