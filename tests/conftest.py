@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+import json
+import logging
 from pathlib import Path
+import re
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.volcengine_slow_live import diagnostics
+from custom_components.volcengine_slow_live.api import errors, redact
+from custom_components.volcengine_slow_live.logs import TokenRedactingFilter
 from emulator import Emulator, EmulatorConfig, Fleet
+from emulator.accounts import DEFAULT_SECRET_KEY, AccountStore
+from emulator.auth import KeyPair
 
 from .common import setup_integration
 
@@ -56,6 +66,203 @@ async def emulator_factory(socket_enabled: None) -> AsyncIterator[EmulatorFactor
     finally:
         for emu in started:
             await emu.stop()
+
+
+# --------------------------------------------------------------------------------------
+# No secret anywhere, in any test: logs at debug level, exceptions, diagnostics and
+# entity attributes are checked after every test of the suite.
+
+# Our code and the emulator: their records are checked as they were logged, before
+# the integration's token filter could mask anything.
+_OWN_LOGGERS = ("custom_components.volcengine_slow_live", "emulator")
+_DEBUG_LOGGERS = ("", *_OWN_LOGGERS, "homeassistant.components.stream")
+# Secrets the tests use without an emulator (tests/api/test_signer.py's vectors).
+_CONSTANT_SECRETS = frozenset({DEFAULT_SECRET_KEY, "ZXhhbXBsZVNlY3JldEtleQ=="})
+_MIN_SECRET = 8
+_MARKERS = ("volcSecret", "X-JWT-Token", "X-Security-Token", "Signature")
+_NOT_MASKED = r"(?!\*\*REDACTED\*\*)"
+# Token *values*: `volcSecret=**REDACTED**` is fine, `volcSecret=0a1b...` is not.
+_TOKEN_VALUE = re.compile(
+    r"\b(?:volcSecret|X-JWT-Token|X-Security-Token)"
+    rf"(?:=|%3D|['\"]?\s*:\s*['\"]?){_NOT_MASKED}[^&\s,;'\"<>]{{4,}}"
+    rf"|\b(?:X-)?Signature(?:=|%3D){_NOT_MASKED}[0-9A-Fa-f]{{16,}}"
+    rf"|\bAuthorization['\"]?\s*[:=]\s*['\"]?{_NOT_MASKED}HMAC-SHA256",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _Sightings:
+    """What a test showed: log lines, exception texts, diagnostics, attributes."""
+
+    logs: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[BaseException] = field(default_factory=list)
+    diagnostics: list[Any] = field(default_factory=list)
+    attributes: list[tuple[str, Any]] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set)
+
+
+_SIGHTINGS = pytest.StashKey[_Sightings]()
+
+
+def _record_text(record: logging.LogRecord) -> str:
+    try:
+        text = record.getMessage()
+    except Exception:  # a broken format string is not ours to judge here
+        text = f"{record.msg!r} {record.args!r}"
+    # A formatter prints `exc_text` when it is set (the token filter sets it).
+    if record.exc_text:
+        text += "\n" + record.exc_text
+    elif record.exc_info and record.exc_info[1] is not None:
+        text += "\n" + logging.Formatter().formatException(record.exc_info)
+    return text
+
+
+class _LogWatch(logging.Handler):
+    """First root handler: sees each record before any filter (and ignores filters).
+
+    Our loggers' records are kept as logged: our code must not rely on the token
+    filter. Other components' records are kept as the filter, which the integration
+    installs on the root handlers in production, leaves them.
+    """
+
+    def __init__(self, seen: list[tuple[str, str]]) -> None:
+        super().__init__(logging.DEBUG)
+        self.seen = seen
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        """Record without filters or locks (install_token_filter adds one to us too)."""
+        self.emit(record)
+        return True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record's text for the check at the end of the test."""
+        name = record.name
+        text = _record_text(record)
+        if not name.startswith(_OWN_LOGGERS) and any(m in text for m in _MARKERS):
+            clone = logging.makeLogRecord(vars(record))
+            clone.exc_text = None
+            TokenRedactingFilter().filter(clone)
+            text = _record_text(clone)
+        self.seen.append((name, text))
+
+
+def _leaks(text: str, secrets: set[str]) -> list[str]:
+    found = [f"secret {s[:4]}…" for s in secrets if s in text]
+    found += [m.group(0)[:60] for m in _TOKEN_VALUE.finditer(text)]
+    return found
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_leaks(
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[None]:
+    """Fail a test whose logs, errors, diagnostics or attributes show a secret.
+
+    Debug logging is on for every test. Secrets are every key pair an emulator
+    created during the test, every secret a client registered for redaction, and the
+    tests' constant secrets; tokens are found by their values (`volcSecret=…`,
+    `X-JWT-Token=…`, `X-Security-Token…`, `Signature=<hex>`, `Authorization: HMAC…`).
+    `@pytest.mark.allow_secrets("reason")` turns the check off for one test.
+    """
+    for name in _DEBUG_LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name or None)
+    seen = _Sightings()
+    request.node.stash[_SIGHTINGS] = seen
+
+    add_key = AccountStore.add_key
+
+    def watched_add_key(store: AccountStore, *args: Any, **kwargs: Any) -> KeyPair:
+        pair = add_key(store, *args, **kwargs)
+        seen.secrets.update(filter(None, (pair.secret_key, pair.session_token)))
+        return pair
+
+    def watch_init[E: BaseException](cls: type[E]) -> None:
+        init = cls.__init__
+
+        def watched_init(exc: E, *args: Any, **kwargs: Any) -> None:
+            init(exc, *args, **kwargs)
+            seen.errors.append(exc)
+
+        monkeypatch.setattr(cls, "__init__", watched_init)
+
+    redact_mapping = diagnostics.redact_mapping
+
+    def watched_redact_mapping(data: Any) -> dict[str, Any]:
+        result = redact_mapping(data)
+        seen.diagnostics.append(result)
+        return result
+
+    monkeypatch.setattr(AccountStore, "add_key", watched_add_key)
+    watch_init(errors.ApiError)
+    watch_init(HomeAssistantError)
+    monkeypatch.setattr(diagnostics, "redact_mapping", watched_redact_mapping)
+    root = logging.getLogger()
+    watch = _LogWatch(seen.logs)
+    root.handlers.insert(0, watch)
+    try:
+        yield
+    finally:
+        root.removeHandler(watch)
+    marker = request.node.get_closest_marker("allow_secrets")
+    if marker is not None:
+        if not (marker.args and isinstance(marker.args[0], str) and marker.args[0]):
+            pytest.fail("@pytest.mark.allow_secrets needs a reason")
+        return
+    secrets = {
+        s
+        for s in seen.secrets | redact._secrets | _CONSTANT_SECRETS
+        if len(s) >= _MIN_SECRET
+    }
+    places: list[tuple[str, str]] = [
+        *((f"log {name}", text) for name, text in seen.logs),
+        *(
+            (
+                f"{type(err).__name__}",
+                f"{err.args!r} {getattr(err, 'translation_placeholders', None)!r}",
+            )
+            for err in seen.errors
+        ),
+        *(("diagnostics", json.dumps(d, default=str)) for d in seen.diagnostics),
+        *(
+            (f"attributes of {eid}", json.dumps(a, default=str))
+            for eid, a in seen.attributes
+        ),
+    ]
+    # One pass over everything; only a hit is worth finding again, place by place.
+    # (Neither a secret nor a token value spans a newline.)
+    if not _leaks("\n".join(text for _, text in places), secrets):
+        return
+    problems = [
+        f"{where}: {', '.join(found)}"
+        for where, text in places
+        if (found := _leaks(text, secrets))
+    ]
+    pytest.fail("secrets leaked:\n" + "\n".join(problems[:20]), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After the test body, while Home Assistant still runs: keep every attribute."""
+    result = yield
+    hass = getattr(item, "funcargs", {}).get("hass")
+    seen = item.stash.get(_SIGHTINGS, None)
+    if isinstance(hass, HomeAssistant) and seen is not None:
+        seen.attributes.extend(
+            (state.entity_id, dict(state.attributes))
+            for state in hass.states.async_all()
+        )
+    return result
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the opt-out marker of the secrets check."""
+    config.addinivalue_line(
+        "markers",
+        "allow_secrets(reason): this test shows secrets on purpose; skip the check",
+    )
 
 
 # --------------------------------------------------------------------------------------

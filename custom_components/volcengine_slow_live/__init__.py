@@ -42,6 +42,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> 
     sync_devices()
     entry.async_on_unload(coordinator.async_add_listener(sync_devices))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # Channel details of a large fleet are read now that the entities exist.
+    coordinator.async_start_background()
     return True
 
 

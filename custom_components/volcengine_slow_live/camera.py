@@ -109,13 +109,8 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
             self._attr_supported_features = (
                 CameraEntityFeature.STREAM if channel.online else CameraEntityFeature(0)
             )
-            details = channel.details
-            self._attr_brand = (details and details.manufacturer) or (
-                channel.device.manufacturer if channel.device else None
-            )
-            self._attr_model = (details and details.model) or (
-                channel.device.type if channel.device else None
-            )
+            self._attr_brand = channel.manufacturer
+            self._attr_model = channel.model
 
     def _handle_coordinator_update(self) -> None:
         self._update_attrs()

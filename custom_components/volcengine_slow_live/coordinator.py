@@ -4,22 +4,33 @@ A refresh costs ListSpaces plus, per selected space, the pages of ListStreams an
 GB/T 28181 spaces) ListDevices — never one call per channel. Channel details
 (GetDeviceChannelsV2, brief mode) are fetched only for devices whose set of channels
 changed since the last refresh.
+
+The list pages already say what the entities show: ListDevices carries every channel's
+name, status, manufacturer and model (`DeviceStreams`). Details (PTZ type, resolutions)
+only enrich that, and they cost one call per device: a fleet of 300 devices needs 30
+seconds of them at 10 requests/s. So a refresh waits for the details of at most
+`DETAILS_INLINE` devices (one rate-limit window, answered in one round trip); those of
+any further devices are read in the background and merged into the data when they
+arrive. Setting up a large fleet then takes as long as its list pages. At setup the
+background reading starts once the entities exist (`async_start_background`): while
+Home Assistant creates a thousand entities its event loop is busy, and requests under
+way would sit unanswered, their timeouts running.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api.client import AiotVideoClient
+from .api.client import DEFAULT_RATE_LIMIT, AiotVideoClient
 from .api.errors import AccountError, ApiError, AuthError, ClockSkew
-from .api.models import Channel, Device, Space, Stream
+from .api.models import Channel, Device, DeviceStream, Space, Stream
 from .const import (
     CONF_SCAN_INTERVAL,
     CONF_SPACES,
@@ -31,6 +42,8 @@ from .data import SlowLiveConfigEntry
 from .repairs import async_clear_cloud_issues, async_raise_cloud_issue
 
 GB28181 = "gb28181"
+# Devices whose channel details a refresh waits for; the rest come in the background.
+DETAILS_INLINE = int(DEFAULT_RATE_LIMIT)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,15 +61,44 @@ class ChannelData:
         return self.stream.stream_id
 
     @property
+    def device_stream(self) -> DeviceStream | None:
+        """What the device's list entry says about this channel (`DeviceStreams`)."""
+        if self.device:
+            for item in self.device.streams:
+                if item.stream_id == self.key:
+                    return item
+        return None
+
+    @property
     def name(self) -> str:
         """The channel's name as the user set it up in the cloud."""
         if self.details and self.details.name:
             return self.details.name
-        if self.device:
-            for item in self.device.streams:
-                if item.stream_id == self.key and item.name:
-                    return item.name
+        if (item := self.device_stream) and item.name:
+            return item.name
         return self.stream.name or self.key
+
+    @property
+    def manufacturer(self) -> str | None:
+        """The camera's maker: from its details, else its device's list entry."""
+        item = self.device_stream
+        return (
+            (self.details and self.details.manufacturer)
+            or (item and item.manufacturer)
+            or (self.device and self.device.manufacturer)
+            or None
+        )
+
+    @property
+    def model(self) -> str | None:
+        """The camera's model (else the device type: NVR, IPC…)."""
+        item = self.device_stream
+        return (
+            (self.details and self.details.model)
+            or (item and item.model)
+            or (self.device and self.device.type)
+            or None
+        )
 
     @property
     def is_gb(self) -> bool:
@@ -81,7 +123,12 @@ class ChannelData:
         if self.stream.is_online:
             return True
         if self.pull_on_demand and self.device is not None:
-            channel_on = self.details.online if self.details else True
+            if self.details:
+                channel_on = self.details.online
+            else:
+                item = self.device_stream
+                status = item.channel_status.strip().upper() if item else ""
+                channel_on = status in ("", "ON", "ONLINE")
             return self.device.online and channel_on
         return False
 
@@ -122,11 +169,42 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
             update_interval=timedelta(
                 seconds=entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL)
             ),
+            # Most refreshes find nothing new: then no entity needs writing (the
+            # data is frozen dataclasses, so equality is meaningful).
+            always_update=False,
         )
         self.client = client
         self._selected: frozenset[str] = frozenset(entry.data.get(CONF_SPACES, []))
         self._details: dict[str, dict[str, Channel]] = {}
         self._device_channels: dict[str, frozenset[str]] = {}
+        # Devices whose details are being read in the background.
+        self._details_pending: set[str] = set()
+        # Background reading waits for setup to finish; what it will read meanwhile.
+        self._background_started = False
+        self._details_queued: (
+            tuple[Mapping[str, Device], Mapping[str, set[str]], list[str]] | None
+        ) = None
+
+    @callback
+    def async_start_background(self) -> None:
+        """Let background reads begin (setup calls it once the entities exist)."""
+        self._background_started = True
+        if self._details_queued is not None:
+            queued, self._details_queued = self._details_queued, None
+            self._start_details_later(*queued)
+
+    @callback
+    def _start_details_later(
+        self,
+        devices: Mapping[str, Device],
+        current: Mapping[str, set[str]],
+        device_ids: list[str],
+    ) -> None:
+        self.config_entry.async_create_background_task(
+            self.hass,
+            self._async_fetch_details_later(devices, current, device_ids),
+            f"{DOMAIN} channel details",
+        )
 
     async def _async_update_data(self) -> SlowLiveData:
         try:
@@ -178,7 +256,7 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
             if stream.streaming_type == "sub_stream":
                 continue
             device = devices.get(stream.device_id) if stream.device_id else None
-            details = self._details.get(stream.device_id, {}).get(stream.channel_id)
+            details = self._channel_details(stream)
             channels[stream.stream_id] = ChannelData(
                 stream=stream, space=space, device=device, details=details
             )
@@ -204,7 +282,11 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
     async def _async_refresh_details(
         self, devices: Mapping[str, Device], streams: list[Stream]
     ) -> None:
-        """Fetch channel details only for devices whose channel set changed."""
+        """Fetch channel details only for devices whose channel set changed.
+
+        The first `DETAILS_INLINE` of them are awaited; the others are read in the
+        background (see the module's docstring).
+        """
         current: dict[str, set[str]] = {}
         for stream in streams:
             if stream.device_id and stream.channel_id:
@@ -213,6 +295,7 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
             device_id
             for device_id, channel_ids in current.items()
             if device_id in devices
+            and device_id not in self._details_pending
             and self._device_channels.get(device_id) != frozenset(channel_ids)
         ]
         for gone in self._details.keys() - current.keys():
@@ -220,6 +303,55 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
             self._device_channels.pop(gone, None)
         if not changed:
             return
+        await self._async_fetch_details(devices, current, changed[:DETAILS_INLINE])
+        if later := changed[DETAILS_INLINE:]:
+            self._details_pending.update(later)
+            if self._background_started:
+                self._start_details_later(devices, current, later)
+            else:
+                self._details_queued = (devices, current, later)
+
+    async def _async_fetch_details_later(
+        self,
+        devices: Mapping[str, Device],
+        current: Mapping[str, set[str]],
+        device_ids: list[str],
+    ) -> None:
+        """Read details in the background, then give the entities the richer data."""
+        try:
+            await self._async_fetch_details(devices, current, device_ids)
+        except AuthError:
+            self.config_entry.async_start_reauth(self.hass)
+            return
+        except (AccountError, ClockSkew) as err:
+            # The next refresh meets the same problem and reports it.
+            LOGGER.debug("Channel details unavailable: %s", err)
+            return
+        finally:
+            self._details_pending.difference_update(device_ids)
+        data: SlowLiveData | None = self.data
+        if data is None:  # pragma: no cover - the refresh that started us set it
+            return
+        channels = {
+            key: replace(channel, details=details)
+            if (details := self._channel_details(channel.stream)) is not channel.details
+            else channel
+            for key, channel in data.channels.items()
+        }
+        # Straight to the entities: the polling schedule stays as it is.
+        self.data = replace(data, channels=channels)
+        self.async_update_listeners()
+
+    def _channel_details(self, stream: Stream) -> Channel | None:
+        return self._details.get(stream.device_id, {}).get(stream.channel_id)
+
+    async def _async_fetch_details(
+        self,
+        devices: Mapping[str, Device],
+        current: Mapping[str, set[str]],
+        changed: list[str],
+    ) -> None:
+        """Read and keep the details of these devices; raise what needs the user."""
         results = await asyncio.gather(
             *(
                 self.client.get_device_channels(

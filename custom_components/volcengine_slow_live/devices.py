@@ -50,14 +50,11 @@ def channel_device_info(
             model="RTMP stream",
             model_id=channel.space.access_type or None,
         )
-    details = channel.details
     info = DeviceInfo(
         identifiers={channel_identifier(channel.key)},
         name=channel.name,
-        manufacturer=(details and details.manufacturer)
-        or channel.device.manufacturer
-        or None,
-        model=(details and details.model) or channel.device.type or None,
+        manufacturer=channel.manufacturer,
+        model=channel.model,
         serial_number=channel.stream.channel_id or None,
     )
     registry = dr.async_get(hass)
@@ -73,17 +70,34 @@ def channel_device_info(
 def async_sync_devices(
     hass: HomeAssistant, entry: SlowLiveConfigEntry, data: SlowLiveData
 ) -> None:
-    """Register the GB devices in use and remove devices the cloud no longer has."""
+    """Register the GB devices in use and remove devices the cloud no longer has.
+
+    A GB device stays while a stream still names it, even when the device list left
+    it out (an incomplete answer must not cut its channels loose), and every channel
+    is kept below its device, also one that was removed and registered again.
+    """
     registry = dr.async_get(hass)
     wanted: set[tuple[str, str]] = set()
+    parents: dict[str, str] = {}
     for device in {
         c.device.device_id: c.device for c in data.channels.values() if c.device
     }.values():
-        registry.async_get_or_create(
+        parents[device.device_id] = registry.async_get_or_create(
             config_entry_id=entry.entry_id, **_gb_device_info(device)
+        ).id
+    for channel in data.channels.values():
+        wanted.add(channel_identifier(channel.key))
+        if channel.stream.device_id:
+            wanted.add(gb_device_identifier(channel.stream.device_id))
+        if channel.device is None:
+            continue
+        child = registry.async_get_device_by_identifier(
+            channel_identifier(channel.key), entry.entry_id
         )
-        wanted.add(gb_device_identifier(device.device_id))
-    wanted.update(channel_identifier(key) for key in data.channels)
+        parent_id = parents[channel.device.device_id]
+        if child is not None and child.via_device_id != parent_id:
+            registry.async_update_device(child.id, via_device_id=parent_id)
+    wanted.update(gb_device_identifier(device_id) for device_id in parents)
     for entry_device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if entry_device.identifiers.isdisjoint(wanted):
             registry.async_remove_device(entry_device.id)

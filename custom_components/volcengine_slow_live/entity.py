@@ -50,7 +50,11 @@ def async_add_channel_entities(
 
     @callback
     def add_new() -> None:
-        new = [c for key, c in coordinator.data.channels.items() if key not in known]
+        channels = coordinator.data.channels
+        # A channel that left the cloud lost its device, and its entities with it
+        # (devices.async_sync_devices); should it come back, it gets them again.
+        known.intersection_update(channels)
+        new = [c for key, c in channels.items() if key not in known]
         if not new:
             return
         known.update(c.key for c in new)

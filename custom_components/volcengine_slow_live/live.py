@@ -58,6 +58,7 @@ class LiveSource:
         self._lock = asyncio.Lock()
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._retry = RETRY_MIN
+        self._stopped = False
 
     @property
     def expires_at(self) -> datetime | None:
@@ -84,7 +85,10 @@ class LiveSource:
         The last refresh already carries the main stream's state and URLs, so the
         first URL of a main stream usually costs no call at all.
         """
-        channel = self._coordinator.data.channels[self._key]
+        channel = self._coordinator.data.channels.get(self._key)
+        if channel is None:
+            # Deleted in the cloud; the entity is about to be removed.
+            raise NoLiveUrlError(self._key)
         client = self._coordinator.client
         space_id = channel.space.space_id
         fetched = renewing or self._index != 0
@@ -128,6 +132,9 @@ class LiveSource:
     @callback
     def _schedule(self, when: datetime) -> None:
         self._cancel_timer()
+        if self._stopped:
+            # A renewal that was under way when the entity went away ends here.
+            return
         self._unsub_timer = async_track_point_in_utc_time(
             self._hass, self._async_renew, max(when, dt_util.utcnow())
         )
@@ -160,5 +167,6 @@ class LiveSource:
 
     @callback
     def async_stop(self) -> None:
-        """Stop renewing (the entity is going away)."""
+        """Stop renewing (the entity is going away), also after a renewal under way."""
+        self._stopped = True
         self._cancel_timer()

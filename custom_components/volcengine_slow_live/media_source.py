@@ -70,6 +70,8 @@ LAST_HOUR = timedelta(hours=1)
 _STEPS = (3600, 600, 60, 10, 1)
 _SPAN = re.compile(r"(\d{1,10})-(\d{1,10})")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Not str.isdigit: it accepts "²", which int() refuses.
+_PART = re.compile(r"[0-9]{1,6}")
 _DASH = "\u2013"  # en dash, between the times of a title
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = (
@@ -290,7 +292,7 @@ class SlowLiveMediaSource(MediaSource):
         match path:
             case [space_text]:
                 part = None
-            case [space_text, part_text] if part_text.isdigit():
+            case [space_text, part_text] if _PART.fullmatch(part_text):
                 part = int(part_text)
             case _:
                 raise _invalid(BrowseError, identifier)

@@ -87,21 +87,31 @@ def resolve_range(
     if duration is not None:
         if duration <= timedelta(0):
             raise _invalid("duration_not_positive")
-        start = end - duration
+        if duration > MAX_SPAN:  # before subtracting: a huge one would overflow
+            raise _too_long()
+        try:
+            start = end - duration
+        except OverflowError:  # an end within a day after 0001-01-01
+            raise _invalid("invalid_time", field="end", value=end.isoformat()) from None
     assert start is not None  # noqa: S101 - one of the two branches set it
     if start > now:
         raise _invalid("start_in_future", start=_local(start))
     if end <= start:
         raise _invalid("end_before_start", start=_local(start), end=_local(end))
     if end - start > MAX_SPAN:
-        raise _invalid(
-            "range_too_long", hours=str(int(MAX_SPAN.total_seconds() // 3600))
-        )
+        raise _too_long()
     return TimeRange(start=start, end=end)
 
 
+def _too_long() -> ServiceValidationError:
+    return _invalid("range_too_long", hours=str(int(MAX_SPAN.total_seconds() // 3600)))
+
+
 def _local(moment: datetime) -> str:
-    return dt_util.as_local(moment).isoformat(timespec="seconds")
+    try:
+        return dt_util.as_local(moment).isoformat(timespec="seconds")
+    except OverflowError:  # near 0001-01-01 or 9999-12-31: keep its own offset
+        return moment.isoformat(timespec="seconds")
 
 
 def resolve_camera(hass: HomeAssistant, entity_id: str) -> CameraTarget:

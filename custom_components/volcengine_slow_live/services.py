@@ -94,7 +94,7 @@ def parse_moment(value: Any, field: str) -> datetime:
     elif isinstance(value, str) and (text := value.strip()):
         if _UNIX_RE.match(text):
             moment = _from_unix(float(text), field)
-        elif (parsed := dt_util.parse_datetime(text)) is not None:
+        elif (parsed := _parse_datetime(text)) is not None:
             moment = parsed
         else:
             raise _invalid("invalid_time", field=field, value=text[:64])
@@ -103,6 +103,18 @@ def parse_moment(value: Any, field: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt_util.get_default_time_zone())
     return moment
+
+
+def _parse_datetime(text: str) -> datetime | None:
+    """ISO 8601 / RFC 3339, or None; a well-formed impossible time is None too.
+
+    Home Assistant's parser raises ValueError for "2026-02-30T00:00" or "+99:00"
+    instead of returning None.
+    """
+    try:
+        return dt_util.parse_datetime(text)
+    except ValueError:
+        return None
 
 
 def _from_unix(value: float, field: str) -> datetime:
@@ -116,7 +128,9 @@ def parse_duration(value: Any) -> timedelta:
     """A length of time: "00:05:00", "5:00", seconds, or {minutes: 5}."""
     try:
         duration: timedelta = cv.time_period(value)
-    except vol.Invalid:
+    # Home Assistant's validator lets timedelta's OverflowError through
+    # ("90000000000000", {days: 1e9}).
+    except vol.Invalid, OverflowError:
         raise _invalid("invalid_duration", value=str(value)[:64]) from None
     return duration
 

@@ -41,7 +41,9 @@ async def test_fractional_rate_and_unlimited() -> None:
     unlimited = SlidingWindowLimiter(0)
     started = time.monotonic()
     await asyncio.gather(*(unlimited.acquire() for _ in range(1000)))
-    assert time.monotonic() - started < 0.5
+    # No waiting at all: far less than the 100 s a window of 10/s would take (the
+    # bound is loose because a busy 2-core machine is slow to schedule 1,000 tasks).
+    assert time.monotonic() - started < 5
 
 
 async def test_actions_are_limited_separately() -> None:

@@ -198,6 +198,8 @@ class AiotVideoClient:
         self._limiters = ActionLimiters(rate_limit)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry = retry or RetryPolicy()
+        # The last answer and its parse per list request (see `_page`).
+        self._pages: dict[tuple[object, ...], tuple[object, Page[Any]]] = {}
         self._now = now or (lambda: datetime.now(UTC))
 
     def __repr__(self) -> str:
@@ -219,9 +221,9 @@ class AiotVideoClient:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         attempt = 0
         while True:
-            await self._limiters.acquire(action)
             try:
-                result, request_id = await self._send(action, spec, clean)
+                async with self._limiters.slot(action):
+                    result, request_id = await self._send(action, spec, clean)
                 return _Answer(action, result, request_id)
             except (RateLimited, Unavailable) as err:
                 if attempt >= self._retry.max_retries:
@@ -326,21 +328,45 @@ class AiotVideoClient:
         assert isinstance(payload, dict)  # noqa: S101 - narrowed by the meta check
         return payload.get("Result"), request_id
 
+    def _page[T](
+        self,
+        answer: _Answer,
+        params: Mapping[str, Any],
+        key: str,
+        item: Callable[[object], T],
+    ) -> Page[T]:
+        """Parse a list page, reusing the last parse of the same request if unchanged.
+
+        Polling asks for the same pages every refresh and they seldom change;
+        comparing a page with the last one costs a small fraction of parsing its
+        hundred items again, and unchanged pages then give the very same models.
+        Only the last answer per request is kept: memory follows the fleet's size.
+        """
+        request = (answer.action, *sorted(params.items()))
+        last = self._pages.get(request)
+        if last is not None and last[0] == answer.result:
+            page: Page[T] = last[1]
+            return page
+        page = answer.parse(parse_page, key, item)
+        self._pages[request] = (answer.result, page)
+        return page
+
     # -- spaces, devices, channels -------------------------------------------------
 
     async def list_spaces(
         self, *, page_number: int = 1, page_size: int = LIST_PAGE_SIZE
     ) -> Page[Space]:
         """One page of the account's spaces."""
-        answer = await self._request(
-            "ListSpaces", _params(PageNumber=page_number, PageSize=page_size)
-        )
-        return answer.parse(parse_page, "Spaces", Space.from_api)
+        params = _params(PageNumber=page_number, PageSize=page_size)
+        answer = await self._request("ListSpaces", params)
+        return self._page(answer, params, "Spaces", Space.from_api)
 
     def iter_spaces(self, *, page_size: int = LIST_PAGE_SIZE) -> AsyncIterator[Space]:
         """Every space, fetching page after page."""
         return _iterate(
-            lambda n: self.list_spaces(page_number=n, page_size=page_size), page_size
+            lambda n: self.list_spaces(page_number=n, page_size=page_size),
+            page_size,
+            "ListSpaces",
         )
 
     async def get_space(self, space_id: str) -> Space:
@@ -357,16 +383,11 @@ class AiotVideoClient:
         status: str | None = None,
     ) -> Page[Device]:
         """One page of a space's GB/T 28181 devices."""
-        answer = await self._request(
-            "ListDevices",
-            _params(
-                SpaceID=space_id,
-                PageNumber=page_number,
-                PageSize=page_size,
-                Status=status,
-            ),
+        params = _params(
+            SpaceID=space_id, PageNumber=page_number, PageSize=page_size, Status=status
         )
-        return answer.parse(parse_page, "Devices", Device.from_api)
+        answer = await self._request("ListDevices", params)
+        return self._page(answer, params, "Devices", Device.from_api)
 
     def iter_devices(
         self, space_id: str, *, page_size: int = LIST_PAGE_SIZE
@@ -375,6 +396,7 @@ class AiotVideoClient:
         return _iterate(
             lambda n: self.list_devices(space_id, page_number=n, page_size=page_size),
             page_size,
+            "ListDevices",
         )
 
     async def get_device(self, space_id: str, device_id: str) -> Device:
@@ -409,16 +431,14 @@ class AiotVideoClient:
         stream_name: str | None = None,
     ) -> Page[Stream]:
         """One page of a space's streams, pull URLs included."""
-        answer = await self._request(
-            "ListStreams",
-            _params(
-                SpaceID=space_id,
-                PageNumber=page_number,
-                PageSize=page_size,
-                StreamName=stream_name,
-            ),
+        params = _params(
+            SpaceID=space_id,
+            PageNumber=page_number,
+            PageSize=page_size,
+            StreamName=stream_name,
         )
-        return answer.parse(parse_page, "Streams", Stream.from_api)
+        answer = await self._request("ListStreams", params)
+        return self._page(answer, params, "Streams", Stream.from_api)
 
     def iter_streams(
         self, space_id: str, *, page_size: int = LIST_PAGE_SIZE
@@ -427,6 +447,7 @@ class AiotVideoClient:
         return _iterate(
             lambda n: self.list_streams(space_id, page_number=n, page_size=page_size),
             page_size,
+            "ListStreams",
         )
 
     async def get_stream(
@@ -679,7 +700,7 @@ class AiotVideoClient:
 
 
 async def _iterate[T](
-    fetch: Callable[[int], Awaitable[Page[T]]], page_size: int
+    fetch: Callable[[int], Awaitable[Page[T]]], page_size: int, action: str
 ) -> AsyncIterator[T]:
     """Walk pages until the total is reached or a page comes back short."""
     seen = 0
@@ -689,6 +710,14 @@ async def _iterate[T](
             yield item
         seen += len(page.items)
         if not page.items:
+            # An empty page while the total promises more is a broken answer (its
+            # list lost on the way), not the end: taken at its word, every camera
+            # of the space would vanish, devices and entities with them.
+            if page.total_count is not None and seen < page.total_count:
+                raise InvalidResponse(
+                    f"page {page_number} is empty but TotalCount is {page.total_count}",
+                    action=action,
+                )
             return
         # Trust the total when there is one: a server that caps the page size below
         # ours returns short pages that are not the last.

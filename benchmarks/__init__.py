@@ -1,0 +1,1 @@
+"""Benchmarks of the integration against the emulator (`python -m benchmarks.run`)."""

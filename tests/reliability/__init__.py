@@ -1,0 +1,1 @@
+"""Reliability and security tests: soak, rate limits, hostile input."""
