@@ -44,6 +44,8 @@ from .repairs import async_clear_cloud_issues, async_raise_cloud_issue
 GB28181 = "gb28181"
 # Devices whose channel details a refresh waits for; the rest come in the background.
 DETAILS_INLINE = int(DEFAULT_RATE_LIMIT)
+# Devices to read details of: (device ID, space ID, the channel IDs the lists name).
+type _Wanted = list[tuple[str, str | None, frozenset[str]]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -181,9 +183,7 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
         self._details_pending: set[str] = set()
         # Background reading waits for setup to finish; what it will read meanwhile.
         self._background_started = False
-        self._details_queued: (
-            tuple[Mapping[str, Device], Mapping[str, set[str]], list[str]] | None
-        ) = None
+        self._details_queued: _Wanted | None = None
 
     @callback
     def async_start_background(self) -> None:
@@ -191,18 +191,13 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
         self._background_started = True
         if self._details_queued is not None:
             queued, self._details_queued = self._details_queued, None
-            self._start_details_later(*queued)
+            self._start_details_later(queued)
 
     @callback
-    def _start_details_later(
-        self,
-        devices: Mapping[str, Device],
-        current: Mapping[str, set[str]],
-        device_ids: list[str],
-    ) -> None:
+    def _start_details_later(self, wanted: _Wanted) -> None:
         self.config_entry.async_create_background_task(
             self.hass,
-            self._async_fetch_details_later(devices, current, device_ids),
+            self._async_fetch_details_later(wanted),
             f"{DOMAIN} channel details",
         )
 
@@ -303,23 +298,27 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
             self._device_channels.pop(gone, None)
         if not changed:
             return
-        await self._async_fetch_details(devices, current, changed[:DETAILS_INLINE])
-        if later := changed[DETAILS_INLINE:]:
-            self._details_pending.update(later)
+        # Only what the requests need: a background read keeps no refresh's data.
+        wanted = [
+            (
+                device_id,
+                devices[device_id].space_id or None,
+                frozenset(current[device_id]),
+            )
+            for device_id in changed
+        ]
+        await self._async_fetch_details(wanted[:DETAILS_INLINE])
+        if later := wanted[DETAILS_INLINE:]:
+            self._details_pending.update(device_id for device_id, _, _ in later)
             if self._background_started:
-                self._start_details_later(devices, current, later)
+                self._start_details_later(later)
             else:
-                self._details_queued = (devices, current, later)
+                self._details_queued = later
 
-    async def _async_fetch_details_later(
-        self,
-        devices: Mapping[str, Device],
-        current: Mapping[str, set[str]],
-        device_ids: list[str],
-    ) -> None:
+    async def _async_fetch_details_later(self, wanted: _Wanted) -> None:
         """Read details in the background, then give the entities the richer data."""
         try:
-            await self._async_fetch_details(devices, current, device_ids)
+            await self._async_fetch_details(wanted)
         except AuthError:
             self.config_entry.async_start_reauth(self.hass)
             return
@@ -328,7 +327,9 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
             LOGGER.debug("Channel details unavailable: %s", err)
             return
         finally:
-            self._details_pending.difference_update(device_ids)
+            self._details_pending.difference_update(
+                device_id for device_id, _, _ in wanted
+            )
         data: SlowLiveData | None = self.data
         if data is None:  # pragma: no cover - the refresh that started us set it
             return
@@ -345,23 +346,16 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
     def _channel_details(self, stream: Stream) -> Channel | None:
         return self._details.get(stream.device_id, {}).get(stream.channel_id)
 
-    async def _async_fetch_details(
-        self,
-        devices: Mapping[str, Device],
-        current: Mapping[str, set[str]],
-        changed: list[str],
-    ) -> None:
+    async def _async_fetch_details(self, wanted: _Wanted) -> None:
         """Read and keep the details of these devices; raise what needs the user."""
         results = await asyncio.gather(
             *(
-                self.client.get_device_channels(
-                    device_id, space_id=devices[device_id].space_id or None
-                )
-                for device_id in changed
+                self.client.get_device_channels(device_id, space_id=space_id)
+                for device_id, space_id, _ in wanted
             ),
             return_exceptions=True,
         )
-        for device_id, result in zip(changed, results, strict=True):
+        for (device_id, _, channel_ids), result in zip(wanted, results, strict=True):
             if isinstance(result, AuthError | AccountError | ClockSkew):
                 raise result
             if isinstance(result, BaseException):
@@ -369,4 +363,4 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
                 LOGGER.debug("Channel details of %s unavailable: %s", device_id, result)
                 continue
             self._details[device_id] = {c.channel_id: c for c in result.channels}
-            self._device_channels[device_id] = frozenset(current[device_id])
+            self._device_channels[device_id] = channel_ids
