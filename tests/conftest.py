@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 import re
 from typing import Any
+from urllib.parse import quote
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -81,11 +82,15 @@ _CONSTANT_SECRETS = frozenset({DEFAULT_SECRET_KEY, "ZXhhbXBsZVNlY3JldEtleQ=="})
 _MIN_SECRET = 8
 _MARKERS = ("volcSecret", "X-JWT-Token", "X-Security-Token", "Signature")
 _NOT_MASKED = r"(?!\*\*REDACTED\*\*)"
+# A name starts a word, or follows a percent-encoded `?` or `&` (`%3FvolcSecret%3D…`).
+_NAME_START = r"(?:\b|(?<=%[0-9A-F]{2}))"
+# `name=value`, percent-encoded, or `name: value` (headers, JSON, a dict's repr).
+_SEPARATOR = r"(?:=|%3D|['\"]?\s*:\s*['\"]?)"
 # Token *values*: `volcSecret=**REDACTED**` is fine, `volcSecret=0a1b...` is not.
 _TOKEN_VALUE = re.compile(
-    r"\b(?:volcSecret|X-JWT-Token|X-Security-Token)"
-    rf"(?:=|%3D|['\"]?\s*:\s*['\"]?){_NOT_MASKED}[^&\s,;'\"<>]{{4,}}"
-    rf"|\b(?:X-)?Signature(?:=|%3D){_NOT_MASKED}[0-9A-Fa-f]{{16,}}"
+    rf"{_NAME_START}(?:volcSecret|X-JWT-Token|X-Security-Token)"
+    rf"{_SEPARATOR}{_NOT_MASKED}[^&\s,;'\"<>]{{4,}}"
+    rf"|{_NAME_START}(?:X-)?Signature{_SEPARATOR}{_NOT_MASKED}[0-9A-Fa-f]{{16,}}"
     rf"|\bAuthorization['\"]?\s*[:=]\s*['\"]?{_NOT_MASKED}HMAC-SHA256",
     re.IGNORECASE,
 )
@@ -212,9 +217,10 @@ def _no_secret_leaks(
             pytest.fail("@pytest.mark.allow_secrets needs a reason")
         return
     secrets = {
-        s
+        form
         for s in seen.secrets | redact._secrets | _CONSTANT_SECRETS
         if len(s) >= _MIN_SECRET
+        for form in (s, quote(s, safe=""))  # as it is, and in a query string
     }
     places: list[tuple[str, str]] = [
         *((f"log {name}", text) for name, text in seen.logs),
