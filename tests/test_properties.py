@@ -94,7 +94,11 @@ _PLACEHOLDER = re.compile(r"{(\w+)}")
 
 
 def weighted(*choices: tuple[int, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
-    """One of the strategies, each as often as its weight says (one_of is uniform)."""
+    """One of the strategies, a heavier one more often.
+
+    `one_of` picks a branch; repeating a strategy makes it the likelier pick. (Only
+    roughly: Hypothesis favours variety and never runs the same example twice.)
+    """
     return st.one_of(*(strategy for weight, strategy in choices for _ in range(weight)))
 
 
