@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.const import EVENT_STATE_CHANGED, EVENT_STATE_REPORTED
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -75,3 +76,54 @@ async def test_vanished_space_is_skipped(
     await hass.async_block_till_done()
     assert "no longer visible" in caplog.text
     assert dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+
+
+async def test_a_refresh_writes_only_the_states_that_changed(
+    hass: HomeAssistant, emulator: Emulator
+) -> None:
+    """Each refresh brings newly signed URLs; only a changed channel is written."""
+    entry = await setup_integration(hass, emulator)
+    coordinator = entry.runtime_data.coordinator
+    written: list[str] = []
+
+    @callback
+    def record(event: Event) -> None:
+        if event.data["entity_id"].split(".")[0] in {"camera", "binary_sensor"}:
+            written.append(event.data["entity_id"])
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, record)
+    # Home Assistant wants a filter for this one (it is fired for every write).
+    hass.bus.async_listen(
+        EVENT_STATE_REPORTED, record, event_filter=callback(lambda _: True)
+    )
+    # A minute later the cloud signs every URL anew: new data, the same states.
+    before = coordinator.data
+    emulator.clock_offset += 60
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert coordinator.data != before
+    assert written == []
+
+    garage = stream_titled(emulator, "Garage")
+    emulator.fleet.set_stream_status(garage.stream_id, "offline")
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+    camera = registry.async_get_entity_id("camera", DOMAIN, garage.stream_id)
+    sensor = registry.async_get_entity_id(
+        "binary_sensor", DOMAIN, f"{garage.stream_id}_stream"
+    )
+    # (The camera twice: its features changed, so its registry entry did too.)
+    assert set(written) == {camera, sensor}
+    assert hass.states.get(camera).state == "idle"  # type: ignore[union-attr]
+    assert hass.states.get(sensor).state == "off"  # type: ignore[union-attr]
+
+    # An outage makes every entity unavailable: all of them are written.
+    written.clear()
+    emulator.faults.add(FaultRule(kind="http_error", status=500))
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    entities = er.async_entries_for_config_entry(registry, entry.entry_id)
+    enabled = {e.entity_id for e in entities if not e.disabled}
+    assert set(written) == enabled
+    assert {hass.states.get(e).state for e in enabled} == {"unavailable"}  # type: ignore[union-attr]

@@ -53,3 +53,6 @@ class StreamConnectivitySensor(SlowLiveEntity, BinarySensorEntity):
         """Connected or not."""
         channel = self.channel
         return channel.online if channel else None
+
+    def _shown(self) -> tuple[object, ...]:
+        return (*super()._shown(), self.is_on)

@@ -116,6 +116,15 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
         self._update_attrs()
         super()._handle_coordinator_update()
 
+    def _shown(self) -> tuple[object, ...]:
+        return (
+            *super()._shown(),
+            self._attr_is_streaming,
+            self._attr_supported_features,
+            self._attr_brand,
+            self._attr_model,
+        )
+
     async def async_will_remove_from_hass(self) -> None:
         """Stop renewing URLs."""
         self._live.async_stop()
