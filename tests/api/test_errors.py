@@ -66,3 +66,23 @@ def test_messages_are_redacted() -> None:
     err = ApiError("bad url http://x/y.m3u8?volcSecret=0123456789abcdef", code="X")
     assert "0123456789abcdef" not in str(err)
     assert "0123456789abcdef" not in err.message
+
+
+def test_server_fields_are_redacted_too() -> None:
+    """Code and RequestId come from the answer too: an echoed query is masked there."""
+    leak = (
+        "x.m3u8?volcSecret=0123456789abcdef&X-JWT-Token=eyJhbGciOiJIUzI1NiJ9.e30.c2ln"
+    )
+    err = ApiError(
+        "bad request",
+        code=f"InvalidParameter {leak}",
+        request_id=f"{{'Signature': '{'ab' * 32}'}}",
+        action=f"GetStream {leak}",
+        http_status=400,
+    )
+    for text in (str(err), repr(err), err.code, err.request_id, err.action):
+        assert text
+        assert "0123456789abcdef" not in text
+        assert "eyJhbGci" not in text
+        assert "abababab" not in text
+    assert err.code.startswith("InvalidParameter x.m3u8?volcSecret=**REDACTED**")

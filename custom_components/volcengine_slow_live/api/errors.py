@@ -1,7 +1,7 @@
 """Errors raised by the aiotvideo client.
 
 Every error carries what the server said (code, message, RequestId, HTTP status) so
-that callers can show it, and nothing secret: messages pass through `redact_text`.
+that callers can show it, and nothing secret: every text passes through `redact_text`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,18 @@ class ApiError(Exception):
         action: str | None = None,
         http_status: int | None = None,
     ) -> None:
-        """Keep what the server said; the message is redacted on the way in."""
-        self.code = code
+        """Keep what the server said; every text is redacted on the way in.
+
+        Code and RequestId come from the answer as much as the message does: a broken
+        or hostile server (or a proxy's error page) may echo the signed query into any
+        of them, and repairs and service errors show them to the user. Redacting a real
+        code or RequestId changes nothing (it names no token), and errors are rare.
+        (`error_class_for` reads the code before, as the server sent it.)
+        """
+        self.code = redact_text(code)
         self.message = redact_text(message)
-        self.request_id = request_id
-        self.action = action
+        self.request_id = redact_text(request_id) if request_id else request_id
+        self.action = redact_text(action) if action else action
         self.http_status = http_status
         super().__init__(self._describe())
 
