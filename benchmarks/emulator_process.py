@@ -18,6 +18,14 @@ from typing import Any, Self
 
 import aiohttp
 
+from custom_components.volcengine_slow_live.const import (
+    CONF_ACCESS_KEY_ID,
+    CONF_ENDPOINT,
+    CONF_REGION,
+    CONF_SECRET_ACCESS_KEY,
+    CONF_SPACES,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 _STARTUP_LINES = 20
 
@@ -100,6 +108,16 @@ class EmulatorProcess:
                 process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+    def entry_data(self, spaces: list[str]) -> dict[str, Any]:
+        """Config entry data for this emulator's key pair and these spaces."""
+        return {
+            CONF_ACCESS_KEY_ID: self.access_key,
+            CONF_SECRET_ACCESS_KEY: self.secret_key,
+            CONF_REGION: "cn-north-1",
+            CONF_ENDPOINT: self.base_url,
+            CONF_SPACES: spaces,
+        }
 
     async def stats(self, session: aiohttp.ClientSession) -> dict[str, Any]:
         """The emulator's counters: requests by action and status, CDN fetches."""

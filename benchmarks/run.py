@@ -208,25 +208,13 @@ async def home_assistant() -> AsyncIterator[Any]:
 def _entry(emulator: EmulatorProcess, spaces: list[str]) -> Any:
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from custom_components.volcengine_slow_live.const import (
-        CONF_ACCESS_KEY_ID,
-        CONF_ENDPOINT,
-        CONF_REGION,
-        CONF_SECRET_ACCESS_KEY,
-        CONF_SPACES,
-    )
+    from custom_components.volcengine_slow_live.const import DOMAIN
 
     return MockConfigEntry(
         domain=DOMAIN,
         title="Benchmark",
         unique_id=emulator.access_key,
-        data={
-            CONF_ACCESS_KEY_ID: emulator.access_key,
-            CONF_SECRET_ACCESS_KEY: emulator.secret_key,
-            CONF_REGION: "cn-north-1",
-            CONF_ENDPOINT: emulator.base_url,
-            CONF_SPACES: spaces,
-        },
+        data=emulator.entry_data(spaces),
     )
 
 
