@@ -218,17 +218,22 @@ def _entry(emulator: EmulatorProcess, spaces: list[str]) -> Any:
     )
 
 
-async def _space_ids(session: Any, emulator: EmulatorProcess) -> list[str]:
-    """Every space of the emulator's account (asked with our own client)."""
+def _unpaced_client(session: Any, emulator: EmulatorProcess) -> Any:
+    """Our client for the emulator's account, without the rate limiter."""
     from custom_components.volcengine_slow_live.api.client import AiotVideoClient
 
-    client = AiotVideoClient(
+    return AiotVideoClient(
         session,
         emulator.access_key,
         emulator.secret_key,
         endpoint=emulator.base_url,
         rate_limit=0,
     )
+
+
+async def _space_ids(session: Any, emulator: EmulatorProcess) -> list[str]:
+    """Every space of the emulator's account (asked with our own client)."""
+    client = _unpaced_client(session, emulator)
     return [space.space_id async for space in client.iter_spaces()]
 
 
@@ -483,18 +488,11 @@ async def bench_memory(hass: Any, emulator: EmulatorProcess, channels: int) -> f
     Traced in this process only (the emulator is another one); a client without
     rate limit against an emulator without one, so tracing does not take long.
     """
-    from custom_components.volcengine_slow_live.api.client import AiotVideoClient
     from custom_components.volcengine_slow_live.coordinator import SlowLiveCoordinator
 
     session = _session(hass)
     entry = _entry(emulator, await _space_ids(session, emulator))
-    client = AiotVideoClient(
-        session,
-        emulator.access_key,
-        emulator.secret_key,
-        endpoint=emulator.base_url,
-        rate_limit=0,
-    )
+    client = _unpaced_client(session, emulator)
     coordinator = SlowLiveCoordinator(hass, entry, client)
     # Warm up the connection pool and lazily built module state first.
     await client.list_spaces()
