@@ -47,6 +47,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--url-ttl", type=int, default=3600)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--storage-lag",
+        type=float,
+        default=0.0,
+        help="seconds before new footage is listed and playable",
+    )
+    parser.add_argument(
         "--public-url", default=None, help="base URL to put into media URLs"
     )
     args = parser.parse_args(argv)
@@ -79,6 +85,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         url_ttl=args.url_ttl,
         seed=args.seed,
         public_url=args.public_url,
+        storage_lag=args.storage_lag,
     )
 
 

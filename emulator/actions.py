@@ -69,6 +69,13 @@ class Context:
     render: Renderer
     detail_delay: float = 0.0
     offline_status: int = 400
+    # Recordings are stored (listed, playable) up to here: `now` less the lag.
+    stored_until: float | None = None
+
+    @property
+    def stored(self) -> float:
+        """How far recordings reach: `stored_until`, else now."""
+        return self.now if self.stored_until is None else self.stored_until
 
 
 type Handler = Callable[[Context, Params], Awaitable[Any]]
@@ -436,7 +443,7 @@ async def list_stream_records(ctx: Context, p: Params) -> Any:
     prefix = f"ve_{space.app[:4]}/{space.push_domain}/{main.stream_id}"
     items: list[dict[str, Any]] = []
     if req_type == "record_metadata":
-        segments = iter_meta_segments(main, start, end, ctx.now)
+        segments = iter_meta_segments(main, start, end, ctx.stored)
         for seg_start, seg_end in itertools.islice(segments, offset, offset + size):
             duration_ms = (seg_end - seg_start) * 1000
             items.append(
@@ -458,7 +465,7 @@ async def list_stream_records(ctx: Context, p: Params) -> Any:
             )
         return items
     for file_start, file_end in itertools.islice(
-        iter_files(main, start, end, ctx.now), offset, offset + size
+        iter_files(main, start, end, ctx.stored), offset, offset + size
     ):
         items.append(
             {

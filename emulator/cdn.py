@@ -380,7 +380,7 @@ class Cdn:
         else:
             info["kind"] = "other"
             raise CdnError(404, "unknown playback file")
-        spans = recorded_spans(stream, start, end, now)
+        spans = recorded_spans(stream, start, end, emulator.stored_until(now))
         if not spans:
             raise CdnError(404, "no recording in this range")
         if media_format == "m3u8":
@@ -436,7 +436,8 @@ class Cdn:
         length = self.emulator.config.vod_segment_seconds
         if not lo <= start < end <= hi:
             raise CdnError(403, "forbidden: the token does not cover this segment")
-        if end - start > length or recorded_spans(stream, start, end, now) != [
+        stored = self.emulator.stored_until(now)
+        if end - start > length or recorded_spans(stream, start, end, stored) != [
             (start, end)
         ]:
             raise CdnError(404, "no such segment")

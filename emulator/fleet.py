@@ -409,8 +409,14 @@ class Fleet:
         *,
         events_per_day: int = DEFAULT_EVENTS_PER_DAY,
         since: float = 0.0,
+        outages: bool = True,
+        pauses: list[tuple[int, int]] | None = None,
     ) -> None:
-        """Give a stream a record schedule: `continuous`, `events` or None."""
+        """Give a stream a record schedule: `continuous`, `events` or None.
+
+        `outages=False` takes the random daily outages out of continuous recording;
+        `pauses` are [start, end) unix-second spans in which nothing is recorded.
+        """
         if mode not in (None, "continuous", "events"):
             raise ValueError(f"unknown record mode {mode!r}")
         if events_per_day < 1:
@@ -419,6 +425,8 @@ class Fleet:
         stream.record_mode = mode
         stream.events_per_day = events_per_day
         stream.record_since = since
+        stream.record_outages = outages
+        stream.record_pauses = sorted(pauses or [])
 
     def set_screenshots(self, stream_id: str, *, enabled: bool) -> None:
         """Bind or unbind the screenshot template of a stream."""
@@ -519,8 +527,11 @@ class Fleet:
 
     # -------------------------------------------------------------- builders
     @classmethod
-    def demo(cls, seed: int = 1) -> Fleet:
+    def demo(cls, seed: int = 1, *, outages: bool = True) -> Fleet:
         """A small, pretty fleet for the demo and most tests.
+
+        `outages=False` records the continuous cameras without their random daily
+        outages (tests place the gaps they need with `set_recording(pauses=...)`).
 
         * GB space "Home": NVR "Courtyard NVR" (Hikvision DS-7604NI; Front Gate,
           Garden, Garage, Back Door, with sub streams), IPC "Living Room" (PTZ),
@@ -529,7 +540,7 @@ class Fleet:
         * RTMP space "Tea Garden Live" with two streams.
         """
         fleet = cls(seed)
-        fleet._recipe = lambda: cls.demo(seed)
+        fleet._recipe = lambda: cls.demo(seed, outages=outages)
         home = fleet.add_space(
             "Home",
             description="家庭监控",
@@ -608,6 +619,8 @@ class Fleet:
             tea.space_id, "tea-garden-west", title="West Slope", description="西坡茶园"
         )
         fleet.set_recording(east.stream_id, "continuous")
+        for stream in fleet.streams.values():
+            stream.record_outages = outages
         return fleet
 
     @classmethod

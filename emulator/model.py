@@ -131,6 +131,10 @@ class Stream:
     record_mode: str | None = None
     events_per_day: int = 24
     record_since: float = 0.0
+    # Continuous recording has a few random outages a day unless this is off.
+    record_outages: bool = True
+    # Pauses of the record schedule, [start, end) in unix s: nothing recorded there.
+    record_pauses: list[tuple[int, int]] = field(default_factory=list)
     screenshot: bool = False
     pushing: bool = True
     idle_status: str = OFFLINE

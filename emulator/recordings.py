@@ -5,13 +5,20 @@ UTC day, which files exist, so 10,000 channels x 30 days cost nothing until aske
 Times are whole unix seconds and relative to the emulator clock's "now":
 
 * `continuous`: 10-minute files back to back on a 600 s grid, with 0-2 gaps of
-  10-30 minutes a day (outages), for the last `RETENTION_S` seconds.
+  10-30 minutes a day (outages, unless `Stream.record_outages` is off), for the
+  last `RETENTION_S` seconds.
 * `events`: `events_per_day` clips a day, one at a random offset in each equal
   slice of the day, 20 s - 3 min long (shorter when the slices are short).
 
+`Stream.record_pauses` (a schedule's pauses, an offline period) cut files: a file
+that overlaps a pause is stored as the parts before and after it.
+
 The file being written right now is not listed (ListStreamRecords lists finished
-files) but is playable up to now. Screenshots exist every 60 s while the stream
-has a screenshot template and was online.
+files) but is playable up to now, and its raw TS segments (`record_metadata`) are
+listed as they are stored, the newest one possibly shorter. "Now" here is the
+emulator's storage edge: its clock less `EmulatorConfig.storage_lag`, so the newest
+seconds are neither listed nor playable until they are that old. Screenshots exist
+every 60 s while the stream has a screenshot template and was online.
 """
 
 from __future__ import annotations
@@ -68,13 +75,30 @@ def _day_clips(seed: int, day: int, per_day: int) -> tuple[Span, ...]:
 
 def _day_files(stream: Stream, day: int) -> Iterator[Span]:
     if stream.record_mode == "continuous":
-        gaps = _day_gaps(stream.seed, day)
+        gaps = _day_gaps(stream.seed, day) if stream.record_outages else frozenset()
         base = day * DAY_S
         for slot in range(SLOTS_PER_DAY):
             if slot not in gaps:
                 yield base + slot * FILE_S, base + (slot + 1) * FILE_S
     else:  # events
         yield from _day_clips(stream.seed, day, stream.events_per_day)
+
+
+def _paused(stream: Stream, files: Iterator[Span]) -> Iterator[Span]:
+    """The files with the stream's pauses cut out of them."""
+    pauses = stream.record_pauses
+    for file_start, end in files:
+        start = file_start
+        for pause_start, pause_end in pauses:
+            if pause_end <= start or pause_start >= end:
+                continue
+            if pause_start > start:
+                yield start, pause_start
+            start = max(start, pause_end)
+            if start >= end:
+                break
+        else:
+            yield start, end
 
 
 def _window(stream: Stream, now: float) -> tuple[int, int]:
@@ -97,7 +121,7 @@ def iter_files(
     if lo >= hi:
         return
     for day in range(lo // DAY_S, hi // DAY_S + 1):
-        for start, end in _day_files(stream, day):
+        for start, end in _paused(stream, _day_files(stream, day)):
             if start < oldest or end <= lo:
                 continue
             if start >= hi:
@@ -143,8 +167,8 @@ def vod_segments(spans: list[Span], length: int) -> Iterator[tuple[int, int, boo
 
 
 def iter_meta_segments(stream: Stream, lo: int, hi: int, now: float) -> Iterator[Span]:
-    """Yield the raw TS segments (ReqType=record_metadata) of finished files."""
-    for start, end in iter_files(stream, lo, hi, now):
+    """Yield the raw TS segments (ReqType=record_metadata) stored by `now`."""
+    for start, end in iter_files(stream, lo, hi, now, partial=True):
         for seg in range(start, end, META_SEGMENT_S):
             yield seg, min(seg + META_SEGMENT_S, end)
 

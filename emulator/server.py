@@ -100,6 +100,10 @@ class EmulatorConfig:
     # A CDN fetch of an offline on-demand stream invites it (a viewer triggers
     # pulling) instead of answering 404 [I].
     cdn_triggers_pull: bool = False
+    # The newest this many seconds of every recording are not stored yet: they are
+    # neither listed (ListStreamRecords) nor playable until they are this old, as a
+    # real cloud uploads and indexes footage after a delay [I].
+    storage_lag: float = 0.0
     media_width: int = 640
     media_height: int = 360
     media_fps: int = 10
@@ -150,6 +154,10 @@ class Emulator:
     def now(self) -> float:
         """The emulator's wall time: the injectable clock plus `clock_offset`."""
         return self.clock() + self.clock_offset
+
+    def stored_until(self, now: float | None = None) -> float:
+        """Recordings exist up to here: `now` less the storage lag."""
+        return (self.now() if now is None else now) - self.config.storage_lag
 
     def build_app(self) -> web.Application:
         """The aiohttp application (API, CDN and admin routes)."""
@@ -425,6 +433,7 @@ class Emulator:
             ),
             detail_delay=self.config.detail_delay,
             offline_status=self.config.device_offline_status,
+            stored_until=self.stored_until(now),
         )
         result = await handler(ctx, params)
         payload: dict[str, Any] = {

@@ -13,7 +13,7 @@ import aiohttp
 import av
 import pytest
 
-from emulator import Emulator, FaultRule
+from emulator import Emulator, FaultRule, Fleet
 from emulator.flv import FlvWriter, demux_ts, flv_header, split_annexb
 from emulator.recordings import iter_files
 
@@ -297,6 +297,11 @@ async def test_recording_playback(
     client: Client, emulator: Emulator, session: aiohttp.ClientSession
 ) -> None:
     front = stream_of(emulator, "Front Gate")
+    # A pause of the record schedule three hours ago: a gap between two files.
+    three_hours_ago = int(emulator.now()) // 600 * 600 - 3 * 3600
+    emulator.fleet.streams[front].record_pauses = [
+        (three_hours_ago, three_hours_ago + 1200)
+    ]
     start, end = _find_gap(emulator, front)
     urls = await _play(client, front, start, end)
     status, body, headers = await fetch(session, urls["hls"])
@@ -538,3 +543,33 @@ def test_token_claims_must_be_sane() -> None:
     signer.expire_all()
     with pytest.raises(TokenError, match="signature"):
         signer.check_jwt(token, 5)
+
+
+async def test_storage_lag_hides_the_newest_seconds(
+    emulator_factory: Any, session: aiohttp.ClientSession
+) -> None:
+    emu = await emulator_factory(fleet=Fleet.demo(outages=False), storage_lag=30.0)
+    client = Client(session, emu)
+    front = stream_of(emu, "Front Gate")
+    now = int(emu.now())
+    reply = await client.call(
+        "ListStreamRecords",
+        V2023,
+        body={
+            "StreamID": front,
+            "StartTime": now - 120,
+            "EndTime": now,
+            "ReqType": "record_metadata",
+        },
+        query={"PageNumber": "1", "PageSize": "1000"},
+    )
+    assert reply.status == 200, reply.data
+    ends = [item["RecordMeta"]["EndTime"] for item in reply.result]
+    assert now - 32 <= max(ends) <= now - 29
+    # The last 20 seconds are not playable yet; a minute before them is.
+    urls = await _play(client, front, now - 20, now)
+    async with session.get(urls["hls"]) as response:
+        assert response.status == 404
+    urls = await _play(client, front, now - 100, now - 40)
+    async with session.get(urls["hls"]) as response:
+        assert response.status == 200

@@ -22,9 +22,13 @@ from .helpers import Client
 
 def test_parse_args() -> None:
     args = parse_args(
-        ["--fleet", "300", "--spaces", "3", "--latency-ms", "20", "--rate", "0"]
+        [
+            *("--fleet", "300", "--spaces", "3", "--latency-ms", "20", "--rate", "0"),
+            *("--storage-lag", "8"),
+        ]
     )
     config = build_config(args)
+    assert config.storage_lag == 8.0
     assert config.latency == 0.02
     assert config.rate_limit == 0
     assert config.fleet is not None

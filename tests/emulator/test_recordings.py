@@ -130,3 +130,40 @@ def test_events_range_inside_one_day() -> None:
     day = int(NOW) // DAY_S - 2
     clips = list(iter_files(stream, day * DAY_S, (day + 1) * DAY_S - 1, NOW))  # type: ignore[arg-type]
     assert len(clips) == 10
+
+
+def test_pauses_cut_files_and_outages_can_be_off() -> None:
+    start = int(NOW) // FILE_S * FILE_S - 6 * FILE_S
+    pauses = [(start + 100, start + 700), (start + 1500, start + 1600)]
+    _, stream = _stream("continuous")
+    stream.record_outages = False  # type: ignore[attr-defined]
+    stream.record_pauses = pauses  # type: ignore[attr-defined]
+    files = list(iter_files(stream, start, start + 3 * FILE_S, NOW))  # type: ignore[arg-type]
+    # The first file loses its end, the second its start; the third a hole.
+    assert files == [
+        (start, start + 100),
+        (start + 700, start + 1200),
+        (start + 1200, start + 1500),
+        (start + 1600, start + 1800),
+    ]
+    assert recorded_spans(stream, start, start + 1800, NOW) == [  # type: ignore[arg-type]
+        (start, start + 100),
+        (start + 700, start + 1500),
+        (start + 1600, start + 1800),
+    ]
+    # Without outages 30 days are recorded back to back.
+    all_files = list(iter_files(stream, 0, int(NOW), NOW))  # type: ignore[arg-type]
+    holes = [b[0] - a[1] for a, b in itertools.pairwise(all_files) if b[0] != a[1]]
+    assert len(holes) == 2
+    assert not list(
+        iter_files(stream, start + 150, start + 650, NOW)  # type: ignore[arg-type]
+    )
+
+
+def test_segments_of_the_file_being_written_are_listed_to_the_edge() -> None:
+    _, stream = _stream("continuous")
+    stream.record_outages = False  # type: ignore[attr-defined]
+    edge = int(NOW) - 30  # the storage edge: now less a 30 s lag
+    segments = list(iter_meta_segments(stream, edge - 120, edge + 60, edge))  # type: ignore[arg-type]
+    assert segments[-1][1] == edge
+    assert all(0 < b - a <= 6 for a, b in segments)
