@@ -42,6 +42,23 @@ def stream_titled(emulator: Emulator, title: str) -> Any:
     return next(s for s in emulator.fleet.main_streams() if s.title == title)
 
 
+def record_everything(emulator: Emulator) -> None:
+    """Let every demo camera record continuously (tests about names, not recordings).
+
+    The demo leaves some cameras unrecorded (Garage, Barn, West Slope, the offline
+    Attic) and Garden records only short clips; tests that pick cameras by name and
+    play "the last minutes" of any of them need each to have footage there.
+    """
+    from emulator.model import Template
+
+    fleet = emulator.fleet
+    for space in fleet.spaces.values():
+        if space.record_template is None:
+            space.record_template = Template("tpl-rec-tests", "tests", 0.0)
+    for stream in fleet.main_streams():
+        fleet.set_recording(stream.stream_id, "continuous", outages=False)
+
+
 def has_ptz(emulator: Emulator, stream: Any) -> bool:
     """Whether the emulator would accept PTZ commands for this stream."""
     channel = emulator.fleet.channel_of(stream)

@@ -11,10 +11,12 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from homeassistant.core import HomeAssistant
+import aiohttp
+from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from yarl import URL
 
 from custom_components.volcengine_slow_live import diagnostics
 from custom_components.volcengine_slow_live.api import errors, redact
@@ -32,8 +34,13 @@ type EmulatorFactory = Callable[..., Awaitable[Emulator]]
 
 @pytest.fixture
 async def emulator(socket_enabled: None) -> AsyncIterator[Emulator]:
-    """A started emulator with the demo fleet on a free port."""
-    emu = Emulator(EmulatorConfig(host="127.0.0.1", port=0, fleet=Fleet.demo()))
+    """A started emulator with the demo fleet on a free port.
+
+    Its continuous cameras record without random outages, so that "the last minutes"
+    are always recorded; tests that need gaps place them (`set_recording(pauses=)`).
+    """
+    fleet = Fleet.demo(outages=False)
+    emu = Emulator(EmulatorConfig(host="127.0.0.1", port=0, fleet=fleet))
     await emu.start()
     try:
         yield emu
@@ -284,6 +291,57 @@ def _integration_tests_load_custom_components(request: pytest.FixtureRequest) ->
     """
     if request.node.path.parent == TESTS:
         request.getfixturevalue("enable_custom_integrations")
+
+
+async def assert_link_plays(url: str, content_type: str) -> None:
+    """The link a player was handed has footage behind it (fetched over HTTP).
+
+    HLS: the playlist answers 200, lists at least one segment, and that segment
+    answers 200 with data; MP4: the first bytes answer.
+    """
+    async with aiohttp.ClientSession() as session:
+        if content_type == "video/mp4":
+            async with session.get(url, headers={"Range": "bytes=0-1023"}) as response:
+                assert response.status in (200, 206), response.status
+                assert await response.read()
+            return
+        async with session.get(url) as response:
+            text = await response.text()
+            assert response.status == 200, f"playlist HTTP {response.status}: {text}"
+            base = response.url
+        segments = [line for line in text.splitlines() if line and line[0] != "#"]
+        assert text.startswith("#EXTM3U"), text[:80]
+        assert segments, "the playlist lists no segment"
+        async with session.get(base.join(URL(segments[0]))) as response:
+            assert response.status == 200, f"segment HTTP {response.status}"
+            assert await response.read()
+
+
+@pytest.fixture
+def play_media(hass: HomeAssistant) -> Iterator[list[ServiceCall]]:
+    """`media_player.play_media` of a test's players: fetches every link it is handed.
+
+    A call is recorded once its link proved to have footage behind it; a link with
+    nothing behind it fails the call and the test.
+    """
+    calls: list[ServiceCall] = []
+    failures: list[str] = []
+
+    async def play(call: ServiceCall) -> None:
+        try:
+            await assert_link_plays(
+                call.data["media_content_id"], call.data["media_content_type"]
+            )
+        except AssertionError as err:
+            failures.append(redact.redact_text(f"{err}"))
+            raise
+        calls.append(call)
+
+    hass.services.async_register("media_player", "play_media", play)
+    yield calls
+    assert not failures, (
+        f"players were handed links with nothing behind them: {failures}"
+    )
 
 
 @pytest.fixture

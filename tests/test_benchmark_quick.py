@@ -34,6 +34,7 @@ KEYS = (
     "play_p99_ms",
     "bare_p50_ms",
     "play_to_bare_ratio",
+    "check_p50_ms",
     "still_requests_per_camera",
     "sign_us",
     "sdk_sign_us",

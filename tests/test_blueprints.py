@@ -29,19 +29,24 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
-    async_mock_service,
 )
 
 from custom_components.volcengine_slow_live.const import DOMAIN
 from emulator import Emulator
 
-from .common import camera_entity as _camera
+from .common import camera_entity as _camera, record_everything, stream_titled
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / DOMAIN
 MOTION = "binary_sensor.hall_motion"
 TV = "media_player.living_room_tv"
 PROJECTOR = "media_player.projector"
 MIME_HLS = "application/vnd.apple.mpegurl"
+
+
+@pytest.fixture(autouse=True)
+def _all_cameras_record(emulator: Emulator) -> None:
+    """Every camera has footage: these tests are about names, not what was recorded."""
+    record_everything(emulator)
 
 
 @pytest.fixture
@@ -51,11 +56,11 @@ def hass_config_dir(hass_tmp_config_dir: str) -> str:
 
 
 @pytest.fixture
-def plays(hass: HomeAssistant) -> list[ServiceCall]:
+def plays(hass: HomeAssistant, play_media: list[ServiceCall]) -> list[ServiceCall]:
     """Two players whose play_media records what they are asked to play."""
     hass.states.async_set(TV, "idle", {"friendly_name": "Living Room TV"})
     hass.states.async_set(PROJECTOR, "idle", {"friendly_name": "Projector"})
-    return async_mock_service(hass, "media_player", "play_media")
+    return play_media
 
 
 async def _install(hass: HomeAssistant, name: str) -> str:
@@ -413,3 +418,51 @@ async def test_voice_replay_end_to_end(
     assert result.response.speech["plain"]["speech"] == answer
     now = dt_util.utcnow().timestamp()
     _played(emulator, plays, start=now - start_ago, end=now, player=player)
+
+
+async def test_replay_on_motion_plays_only_what_was_recorded(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    plays: list[ServiceCall],
+) -> None:
+    # The camera's recording paused from 60 s before the motion until after it.
+    began = time.time() - 100
+    stream_id = stream_titled(emulator, "Front Gate").stream_id
+    pause_start = int(began) - 60
+    emulator.fleet.set_recording(
+        stream_id,
+        "continuous",
+        outages=False,
+        pauses=[(pause_start, int(time.time()) + 3600)],
+    )
+    hass.states.async_set(MOTION, "off", {"device_class": "motion"})
+    await _use_blueprint(
+        hass,
+        "replay_on_motion.yaml",
+        {
+            "motion_sensor": MOTION,
+            "camera": _camera(hass, emulator, "Front Gate"),
+            "media_player": TV,
+            "pre_roll": 90,
+            "post_roll": 5,
+        },
+    )
+    await _motion(hass, "on", at=began)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await hass.async_block_till_done()
+    # Trimmed to the 30 s that exist before the pause; the player fetched them.
+    assert len(plays) == 1
+    _played(emulator, plays, start=began - 90, end=pause_start)
+
+    # Nothing recorded at all in the range: the automation stops, nothing plays.
+    emulator.fleet.set_recording(
+        stream_id,
+        "continuous",
+        outages=False,
+        pauses=[(int(time.time()) - 7200, int(time.time()) + 3600)],
+    )
+    await _motion(hass, "off", "on")
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
+    await hass.async_block_till_done()
+    assert len(plays) == 1

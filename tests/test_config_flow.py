@@ -359,5 +359,6 @@ async def test_options_flow(hass: HomeAssistant, setup_entry: MockConfigEntry) -
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert setup_entry.options == options
+    # What the form left out takes its default: wait 20 s for new footage.
+    assert setup_entry.options == {**options, "recording_wait": 20}
     assert setup_entry.runtime_data.coordinator.update_interval.total_seconds() == 30

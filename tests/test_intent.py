@@ -28,7 +28,6 @@ from homeassistant.util import dt as dt_util, language as language_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_mock_service,
 )
 import voluptuous as vol
 import yaml
@@ -44,13 +43,19 @@ from custom_components.volcengine_slow_live.intent import (
 )
 from emulator import Emulator, FaultRule
 
-from .common import camera_entity as _camera
+from .common import camera_entity as _camera, record_everything, stream_titled
 
 ROOT = Path(__file__).parent.parent
 SENTENCES = ROOT / "custom_sentences"
 TV = "media_player.living_room_tv"
 MIME_HLS = "application/vnd.apple.mpegurl"
 ASSISTANT = "conversation"
+
+
+@pytest.fixture(autouse=True)
+def _all_cameras_record(emulator: Emulator) -> None:
+    """Every camera has footage: these tests are about names, not what was recorded."""
+    record_everything(emulator)
 
 
 @pytest.fixture
@@ -60,10 +65,10 @@ def hass_config_dir(hass_tmp_config_dir: str) -> str:
 
 
 @pytest.fixture
-def plays(hass: HomeAssistant) -> list[ServiceCall]:
+def plays(hass: HomeAssistant, play_media: list[ServiceCall]) -> list[ServiceCall]:
     """The living room TV, whose play_media records what it is asked to play."""
     hass.states.async_set(TV, "idle", {"friendly_name": "Living Room TV"})
-    return async_mock_service(hass, "media_player", "play_media")
+    return play_media
 
 
 def _move_device(hass: HomeAssistant, entity_id: str, area_id: str) -> None:
@@ -843,3 +848,18 @@ async def test_custom_sentences_areas_and_exposure(
     assert response.response_type is intent.IntentResponseType.ERROR
     assert response.error_code is intent.IntentResponseErrorCode.NO_VALID_TARGETS
     assert len(plays) == 1
+
+
+async def test_nothing_recorded_is_said_not_played(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    plays: list[ServiceCall],
+) -> None:
+    stream_id = stream_titled(emulator, "Garden").stream_id
+    emulator.fleet.set_recording(stream_id, None)
+    with pytest.raises(
+        intent.IntentHandleError, match="Nothing was recorded at Garden"
+    ):
+        await _handle(hass, camera="Garden", media_player="Living Room TV")
+    assert not plays

@@ -26,7 +26,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
-from custom_components.volcengine_slow_live import media_source
+from custom_components.volcengine_slow_live import media_source, recorded
 from custom_components.volcengine_slow_live.const import DOMAIN
 from custom_components.volcengine_slow_live.playback import MIME_HLS
 from emulator import Emulator, FaultRule, Fleet
@@ -57,8 +57,11 @@ async def _browse(hass: HomeAssistant, identifier: str = "") -> BrowseMediaSourc
     return node
 
 
-async def _resolve(hass: HomeAssistant, identifier: str) -> PlayMedia:
-    return await async_resolve_media(hass, f"{PREFIX}/{identifier}", None)
+async def _resolve(
+    hass: HomeAssistant, identifier: str, player: str | None = None
+) -> PlayMedia:
+    """Resolve as the web browser's own player (None) or for a media player."""
+    return await async_resolve_media(hass, f"{PREFIX}/{identifier}", player)
 
 
 def _children(node: BrowseMediaSource) -> list[BrowseMediaSource]:
@@ -135,7 +138,8 @@ async def test_root_camera_day_recording_resolve(
     assert camera.thumbnail == f"/api/camera_proxy/{entity_id}"
     assert _child(root, "Front Gate").thumbnail == camera.thumbnail
     days = _children(camera)
-    assert [d.title for d in days[:3]] == ["Last hour", "Today", "Yesterday"]
+    assert days[0].title.startswith("Last hour · ")
+    assert [d.title for d in days[1:3]] == ["Today", "Yesterday"]
     assert len(days) == 1 + media_source.DAYS
     assert all(DAY_TITLE.fullmatch(d.title) for d in days[3:])
     assert _identifier(days[2]).endswith(f"/day/{_yesterday()}")
@@ -163,8 +167,12 @@ async def test_root_camera_day_recording_resolve(
     assert (leaf.title, leaf.can_play, leaf.children) == (item.title, True, None)
     assert emulator.count("CloudRecordPlay") == 0
 
+    # The browser's own player takes HLS only by this name; a TV by the registered one.
     played = await _resolve(hass, _identifier(item))
-    assert played.mime_type == MIME_HLS
+    assert played.mime_type == "application/x-mpegURL"
+    assert (await _resolve(hass, _identifier(item), "media_player.tv")).mime_type == (
+        MIME_HLS
+    )
     params = emulator.requests("CloudRecordPlay")[-1].params
     start, end = _range(item)
     assert (int(params["StartTs"]), int(params["EndTs"])) == (start, end)
@@ -216,7 +224,7 @@ async def test_last_hour_plays_the_hour_before_now(
     assert emulator.count("CloudRecordPlay") == 0
 
     played = await _resolve(hass, _identifier(last_hour))
-    assert played.mime_type == MIME_HLS
+    assert played.mime_type == "application/x-mpegURL"
     params = emulator.requests("CloudRecordPlay")[-1].params
     start, end = int(params["StartTs"]), int(params["EndTs"])
     assert end - start == 3600
@@ -257,24 +265,28 @@ async def test_crowded_days_are_split_until_each_node_fits(
     assert nested + 2 == depth
 
 
-async def test_listing_is_cached_briefly(
+async def test_a_page_and_a_replay_cost_one_listing(
     hass: HomeAssistant,
     emulator: Emulator,
     setup_entry: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     key = stream_titled(emulator, "Garden").stream_id
-    day = f"{setup_entry.entry_id}/{key}/day/{_yesterday()}"
-    # An expired listing is listed again...
-    monkeypatch.setattr(media_source, "LISTING_TTL", 0.0)
+    camera = f"{setup_entry.entry_id}/{key}"
+    day = f"{camera}/day/{_yesterday()}"
+    await _browse(hass, camera)
+    listed = emulator.count("ListStreamRecords")
+    # Opening a day and playing one of its clips reuse the camera's listing.
+    clips = _children(await _browse(hass, day))
     await _browse(hass, day)
-    await _browse(hass, day)
-    assert emulator.count("ListStreamRecords") == 2
-    # ...a fresh one is reused.
-    monkeypatch.undo()
-    await _browse(hass, day)
-    await _browse(hass, day)
-    assert emulator.count("ListStreamRecords") == 3
+    played = await _resolve(hass, _identifier(clips[3]))
+    assert await _first_segment(played.url)
+    assert emulator.count("ListStreamRecords") == listed
+    assert emulator.count("CloudRecordPlay") == 1
+    # An expired listing is listed again.
+    monkeypatch.setattr(recorded, "LISTING_TTL", 0.0)
+    await _browse(hass, camera)
+    assert emulator.count("ListStreamRecords") > listed
 
 
 async def test_several_accounts_add_an_account_level(
@@ -304,7 +316,11 @@ async def test_several_accounts_add_an_account_level(
     assert len(cameras) == len(other.runtime_data.coordinator.data.channels)
     barn = next(c for c in cameras if c.title == "Barn")
     assert _identifier(barn).startswith(f"{other.entry_id}/")
-    assert _children(await _browse(hass, _identifier(barn)))[1].title == "Today"
+    # Barn's space has no recording template: one line says so.
+    (note,) = _children(await _browse(hass, _identifier(barn)))
+    assert note.title == "No cloud recording (no recording template)"
+    assert not note.can_play
+    assert not note.can_expand
 
     # The other account's cameras are not reachable through the first one.
     barn_key = _identifier(barn).split("/")[1]

@@ -19,7 +19,7 @@ from custom_components.volcengine_slow_live.diagnostics import (
 )
 from emulator import Emulator, FaultRule
 
-from .common import setup_integration
+from .common import camera_entity, setup_integration
 
 # A token's value, as opposed to its masked form.
 _LEAKS = (
@@ -43,10 +43,11 @@ async def test_debug_logs_of_a_whole_run_hold_no_secret(
     for camera in cameras:
         await async_get_stream_source(hass, camera)
     await async_get_image(hass, cameras[0])
+    recorded = camera_entity(hass, emulator, "Front Gate")
     await hass.services.async_call(
         DOMAIN,
         "get_recording",
-        {"entity_id": cameras[0], "duration": "00:05:00"},
+        {"entity_id": recorded, "duration": "00:05:00"},
         blocking=True,
         return_response=True,
     )

@@ -17,7 +17,6 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_mock_service,
 )
 from syrupy.assertion import SnapshotAssertion
 from yarl import URL
@@ -41,11 +40,11 @@ async def _get(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def players(hass: HomeAssistant) -> list[ServiceCall]:
+def players(hass: HomeAssistant, play_media: list[ServiceCall]) -> list[ServiceCall]:
     """Two media players that record what they are asked to play."""
     hass.states.async_set(TV, "idle", {"friendly_name": "Living Room TV"})
     hass.states.async_set(PROJECTOR, "idle", {"friendly_name": "Projector"})
-    return async_mock_service(hass, "media_player", "play_media")
+    return play_media
 
 
 async def _decodes_as_h264(url: str) -> None:
@@ -78,12 +77,13 @@ async def test_get_recording_by_start_and_end(
     params = emulator.requests("CloudRecordPlay")[-1].params
     assert int(params["StartTs"]) == int(start.timestamp())
     assert int(params["EndTs"]) == int(end.timestamp())
-    assert int(params["TokenValid"]) == 3600
+    # Automatic validity: the clip's 10 minutes plus 30 for pausing.
+    assert int(params["TokenValid"]) == 2400
     assert datetime.fromisoformat(result["start"]) == start
     assert datetime.fromisoformat(result["end"]) == end
     assert datetime.fromisoformat(result["start"]).utcoffset() is not None
     expires = datetime.fromisoformat(result["expires"])
-    assert timedelta(minutes=59) < expires - dt_util.utcnow() <= timedelta(hours=1)
+    assert timedelta(minutes=39) < expires - dt_util.utcnow() <= timedelta(minutes=40)
     assert result["stream"] == "main"
     assert result["mp4"]
     assert result["playlist"]
@@ -203,7 +203,7 @@ async def test_validation_errors(
 async def test_targets(
     hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
 ) -> None:
-    camera = _camera(hass, emulator, "Garage")
+    camera = _camera(hass, emulator, "Back Door")
     device_id = er.async_get(hass).async_get(camera).device_id
     # Through its device: the connectivity sensor of the same device is ignored.
     response = await _get(hass, device_id=device_id, duration="00:01:00")
@@ -327,7 +327,7 @@ async def test_play_several_cameras_on_several_players(
     players: list[ServiceCall],
 ) -> None:
     front = _camera(hass, emulator, "Front Gate")
-    garage = _camera(hass, emulator, "Garage")
+    garage = _camera(hass, emulator, "Living Room")
     await hass.services.async_call(
         DOMAIN,
         "play_recording",

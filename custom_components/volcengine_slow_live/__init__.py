@@ -13,6 +13,7 @@ from .data import SlowLiveConfigEntry, SlowLiveRuntimeData, create_client
 from .devices import async_sync_devices, channel_identifier, gb_device_identifier
 from .intent import async_setup_intents
 from .logs import install_token_filter
+from .recorded import RecordingIndex
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.CAMERA]
@@ -32,7 +33,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> 
     client = create_client(hass, entry.data)
     coordinator = SlowLiveCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = SlowLiveRuntimeData(client=client, coordinator=coordinator)
+    entry.runtime_data = SlowLiveRuntimeData(
+        client=client, coordinator=coordinator, recordings=RecordingIndex(client)
+    )
 
     @callback
     def sync_devices() -> None:

@@ -50,6 +50,7 @@ from .const import (
     CONF_ENDPOINT,
     CONF_LINK_VALIDITY,
     CONF_LIVE_PROTOCOL,
+    CONF_RECORDING_WAIT,
     CONF_REGION,
     CONF_SCAN_INTERVAL,
     CONF_SECRET_ACCESS_KEY,
@@ -58,12 +59,14 @@ from .const import (
     CONF_STREAM_QUALITY,
     DEFAULT_LINK_VALIDITY,
     DEFAULT_LIVE_PROTOCOL,
+    DEFAULT_RECORDING_WAIT,
     DEFAULT_SCAN_INTERVAL,
     DEFAULT_STILL_TTL,
     DEFAULT_STREAM_QUALITY,
     DOMAIN,
     LOGGER,
     MAX_LINK_VALIDITY,
+    MAX_RECORDING_WAIT,
     MAX_SCAN_INTERVAL,
     MAX_STILL_TTL,
     MIN_LINK_VALIDITY,
@@ -357,8 +360,14 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(CONF_STILL_TTL, default=DEFAULT_STILL_TTL): vol.All(
             _number(MIN_STILL_TTL, MAX_STILL_TTL), vol.Coerce(int)
         ),
+        # 0 is automatic (the clip's length plus a margin); else MIN..MAX seconds.
         vol.Required(CONF_LINK_VALIDITY, default=DEFAULT_LINK_VALIDITY): vol.All(
-            _number(MIN_LINK_VALIDITY, MAX_LINK_VALIDITY, 60), vol.Coerce(int)
+            _number(0, MAX_LINK_VALIDITY, 60),
+            vol.Coerce(int),
+            vol.Any(0, vol.Range(min=MIN_LINK_VALIDITY)),
+        ),
+        vol.Required(CONF_RECORDING_WAIT, default=DEFAULT_RECORDING_WAIT): vol.All(
+            _number(0, MAX_RECORDING_WAIT), vol.Coerce(int)
         ),
         vol.Required(CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL): vol.All(
             _number(MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL), vol.Coerce(int)

@@ -23,6 +23,7 @@ CONF_LIVE_PROTOCOL: Final = "live_protocol"
 CONF_STREAM_QUALITY: Final = "stream_quality"
 CONF_STILL_TTL: Final = "still_ttl"
 CONF_LINK_VALIDITY: Final = "link_validity"
+CONF_RECORDING_WAIT: Final = "recording_wait"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 
 
@@ -46,9 +47,16 @@ DEFAULT_STREAM_QUALITY: Final = StreamQuality.MAIN
 DEFAULT_STILL_TTL: Final = 60
 MIN_STILL_TTL: Final = 10
 MAX_STILL_TTL: Final = 3600
-DEFAULT_LINK_VALIDITY: Final = 3600
+# 0: automatic, as long as the clip plus LINK_MARGIN. Links end up in a player's
+# state, so in the history database every user can read: they should not outlive
+# what they were made for.
+DEFAULT_LINK_VALIDITY: Final = 0
 MIN_LINK_VALIDITY: Final = 60
 MAX_LINK_VALIDITY: Final = 7 * 86400
+LINK_MARGIN: Final = timedelta(minutes=30)
+# How long a replay waits for its newest seconds to reach the cloud's storage.
+DEFAULT_RECORDING_WAIT: Final = 20
+MAX_RECORDING_WAIT: Final = 120
 # One refresh costs a few list pages per space; every minute keeps well inside the
 # API's quota yet notices a camera going offline quickly.
 DEFAULT_SCAN_INTERVAL: Final = 60

@@ -135,6 +135,11 @@ class ChannelData:
         return False
 
     @property
+    def records(self) -> bool:
+        """The cloud records this stream (a recording template is bound)."""
+        return bool(self.stream.record_template_id or self.space.record_template_id)
+
+    @property
     def has_screenshots(self) -> bool:
         """The cloud takes screenshots of this stream (a screenshot template is bound)."""
         return bool(

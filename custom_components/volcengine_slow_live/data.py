@@ -28,6 +28,7 @@ from .const import (
 
 if TYPE_CHECKING:
     from .coordinator import SlowLiveCoordinator
+    from .recorded import RecordingIndex
 
 
 @dataclass(slots=True)
@@ -36,6 +37,7 @@ class SlowLiveRuntimeData:
 
     client: AiotVideoClient
     coordinator: SlowLiveCoordinator
+    recordings: RecordingIndex
 
 
 type SlowLiveConfigEntry = ConfigEntry[SlowLiveRuntimeData]

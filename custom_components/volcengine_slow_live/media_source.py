@@ -8,8 +8,10 @@ days are local dates, ``<key>`` is the channel's main StreamID, percent-encoded:
 * ``<entry_id>`` — an account: its cameras (by space when there are too many).
 * ``<entry_id>/spaces/<space_id>[/<n>]`` — a space's cameras (the n-th hundred of
   them when it has more than `MAX_CHILDREN`); "spaces" is never a StreamID.
-* ``<entry_id>/<key>`` — a camera: "Last hour" and the last 30 days, today first.
-* ``<entry_id>/<key>/last_hour`` — playable: the hour before the moment it is played.
+* ``<entry_id>/<key>`` — a camera: "Last hour" and the days of the last 30 that have
+  recordings, today first; only what was recorded is offered.
+* ``<entry_id>/<key>/last_hour`` — playable: the recorded part of the hour before the
+  moment it is played.
 * ``<entry_id>/<key>/day/<YYYY-MM-DD>`` — the recordings that start on that day.
 * ``<entry_id>/<key>/day/<YYYY-MM-DD>/<from>-<to>`` — those that start in [from, to).
 * ``<entry_id>/<key>/rec/<start>-<end>`` — playable: exactly [start, end), ≤ 24 h.
@@ -17,18 +19,20 @@ days are local dates, ``<key>`` is the channel's main StreamID, percent-encoded:
 A recording belongs to the day (and part of it) in which it starts, so a file that
 crosses midnight is listed once. A day or part with more than `MAX_CHILDREN`
 recordings is cut into equal parts (hours, then 10 minutes, minutes, ...) until each
-part fits. Browsing only lists (ListStreamRecords, once per day and `LISTING_TTL`);
-links, which cost a CloudRecordPlay and expire, are asked for when an item is played.
+part fits. Browsing only lists (ListStreamRecords through `recorded.RecordingIndex`:
+one listing of 30 days of files per camera, kept briefly); links, which cost a
+CloudRecordPlay and expire, are asked for when an item is played, and only for what
+was recorded. The web browser's own player takes HLS only as `application/x-mpegURL`
+(the frontend compares the type exactly); other players get the registered type.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 import re
-import time
 from typing import override
 from urllib.parse import quote, unquote
 
@@ -54,18 +58,16 @@ from .data import SlowLiveConfigEntry
 from .playback import (
     MIME_HLS,
     CameraTarget,
-    TimeRange,
-    async_recording_urls,
+    async_recording,
     cloud_error,
     resolve_range,
 )
+from .recorded import DAYS, Coverage, TimeRange
 
-DAYS = 30
 MAX_CHILDREN = 100
-# Long enough for opening a day and then one of its hours, short enough that
-# today's new recordings show up when the user comes back.
-LISTING_TTL = 60.0
 LAST_HOUR = timedelta(hours=1)
+# What the frontend's own player accepts for HLS (an exact match, see the docstring).
+MIME_HLS_BROWSER = "application/x-mpegURL"
 # Lengths (s) a crowded range is cut into: the longest one shorter than the range.
 _STEPS = (3600, 600, 60, 10, 1)
 _SPAN = re.compile(r"(\d{1,10})-(\d{1,10})")
@@ -87,26 +89,19 @@ async def async_get_media_source(hass: HomeAssistant) -> SlowLiveMediaSource:
     return SlowLiveMediaSource(hass)
 
 
-@dataclass(frozen=True, slots=True)
-class _Listing:
-    expires: float
-    records: tuple[RecordingSegment, ...]
-
-
 class SlowLiveMediaSource(MediaSource):
     """Browse and play the cloud recordings of every channel."""
 
     name = "Volcengine Slow Live"
 
     def __init__(self, hass: HomeAssistant) -> None:
-        """Start with an empty listing cache."""
+        """Browse the loaded entries of `hass`."""
         super().__init__(DOMAIN)
         self.hass = hass
-        self._listings: dict[tuple[str, str, date], _Listing] = {}
 
     @override
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
-        """Ask the cloud for an HLS link to exactly the item's range."""
+        """Ask the cloud for an HLS link to what was recorded of the item's range."""
         text: str | None = None
         match (item.identifier or "").split("/"):
             case [entry_id, key, "last_hour"]:
@@ -132,10 +127,12 @@ class SlowLiveMediaSource(MediaSource):
             sub=False,
         )
         try:
-            urls = await async_recording_urls(target, span)
+            # No waiting for footage on its way to storage: a person is watching.
+            recording = await async_recording(target, span, wait=0)
         except HomeAssistantError as err:
             raise _convert(Unresolvable, err) from err
-        return PlayMedia(urls.hls_url, MIME_HLS)
+        mime = MIME_HLS_BROWSER if item.target_media_player is None else MIME_HLS
+        return PlayMedia(recording.urls.hls_url, mime)
 
     @override
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
@@ -152,9 +149,10 @@ class SlowLiveMediaSource(MediaSource):
         channel = _channel(entry, key, BrowseError)
         match path:
             case []:
-                return self._camera(entry, channel)
+                return await self._async_camera(entry, channel)
             case ["last_hour"]:
-                return self._last_hour(entry, channel)
+                last_hour = await self._async_last_hour(entry, channel)
+                return self._last_hour(entry, channel, last_hour)
             case ["rec", text]:
                 span = _recording_range(text, item.identifier, BrowseError)
                 return _recording(
@@ -195,27 +193,25 @@ class SlowLiveMediaSource(MediaSource):
             "camera", DOMAIN, channel.key
         )
 
-    async def _async_records(
-        self, entry: SlowLiveConfigEntry, channel: ChannelData, day: date
+    async def _async_files(
+        self, entry: SlowLiveConfigEntry, channel: ChannelData
     ) -> tuple[RecordingSegment, ...]:
-        """A day's recordings, listed once per `LISTING_TTL`."""
-        cache_key = (entry.entry_id, channel.key, day)
-        now = time.monotonic()
-        cached = self._listings.get(cache_key)
-        if cached is not None and cached.expires > now:
-            return cached.records
-        lo, hi = _day_bounds(day)
-        listing = entry.runtime_data.client.iter_stream_records(
-            channel.key, start=lo, end=hi
-        )
+        """The camera's recording files of the last `DAYS` days (briefly cached)."""
         try:
-            records = tuple([r async for r in listing])
+            return await entry.runtime_data.recordings.async_files(channel.key)
         except ApiError as err:
             raise _convert(BrowseError, cloud_error(err)) from err
-        # Forget expired days so that the cache stays small however long HA runs.
-        self._listings = {k: v for k, v in self._listings.items() if v.expires > now}
-        self._listings[cache_key] = _Listing(now + LISTING_TTL, records)
-        return records
+
+    async def _async_last_hour(
+        self, entry: SlowLiveConfigEntry, channel: ChannelData
+    ) -> Coverage:
+        now = dt_util.utcnow()
+        try:
+            return await entry.runtime_data.recordings.async_coverage(
+                channel.key, TimeRange(now - LAST_HOUR, now)
+            )
+        except ApiError as err:
+            raise _convert(BrowseError, cloud_error(err)) from err
 
     # -- nodes ---------------------------------------------------------------------
 
@@ -251,7 +247,7 @@ class SlowLiveMediaSource(MediaSource):
         """The account's cameras; by space (then by hundreds) when there are many."""
         channels = _sorted(entry.runtime_data.coordinator.data.channels.values())
         if len(channels) <= MAX_CHILDREN:
-            return [self._camera(entry, c, with_children=False) for c in channels]
+            return [self._camera(entry, c) for c in channels]
         spaces = Counter(c.space.space_id for c in channels)
         data = entry.runtime_data.coordinator.data
         return [
@@ -310,7 +306,7 @@ class SlowLiveMediaSource(MediaSource):
         return _folder(
             identifier,
             data.spaces[space_id].name or space_id,
-            [self._camera(entry, c, with_children=False) for c in channels],
+            [self._camera(entry, c) for c in channels],
             content_type="",
         )
 
@@ -318,21 +314,8 @@ class SlowLiveMediaSource(MediaSource):
         self,
         entry: SlowLiveConfigEntry,
         channel: ChannelData,
-        *,
-        with_children: bool = True,
+        children: list[BrowseMediaSource] | None = None,
     ) -> BrowseMediaSource:
-        children: list[BrowseMediaSource] | None = None
-        if with_children:
-            base = _base_id(entry, channel)
-            today = dt_util.now().date()
-            days = (today - timedelta(days=back) for back in range(DAYS))
-            children = [
-                self._last_hour(entry, channel),
-                *(
-                    _folder(f"{base}/day/{day.isoformat()}", _day_title(day, today))
-                    for day in days
-                ),
-            ]
         entity_id = self._camera_entity(channel)
         return _folder(
             _base_id(entry, channel),
@@ -342,19 +325,59 @@ class SlowLiveMediaSource(MediaSource):
             thumbnail=entity_id and f"/api/camera_proxy/{entity_id}",
         )
 
-    def _last_hour(
+    async def _async_camera(
         self, entry: SlowLiveConfigEntry, channel: ChannelData
     ) -> BrowseMediaSource:
+        """A camera with what it recorded: the last hour, then the days, today first."""
+        base = _base_id(entry, channel)
+        if not channel.records:
+            return self._camera(
+                entry,
+                channel,
+                [_note(f"{base}/none", "No cloud recording (no recording template)")],
+            )
+        files, last_hour = await asyncio.gather(
+            self._async_files(entry, channel), self._async_last_hour(entry, channel)
+        )
+        today = dt_util.now().date()
+        # A file belongs to the day it starts on (see the module's docstring).
+        days = {dt_util.as_local(f.start).date() for f in files}
+        children = [
+            _folder(f"{base}/day/{day.isoformat()}", _day_title(day, today))
+            for day in sorted(days, reverse=True)
+            if today - timedelta(days=DAYS - 1) <= day <= today
+        ]
+        if last_hour.spans:
+            children.insert(0, self._last_hour(entry, channel, last_hour, files))
+        if not children:
+            children = [_note(f"{base}/none", f"No recordings in the last {DAYS} days")]
+        return self._camera(entry, channel, children)
+
+    def _last_hour(
+        self,
+        entry: SlowLiveConfigEntry,
+        channel: ChannelData,
+        coverage: Coverage,
+        files: Sequence[RecordingSegment] = (),
+    ) -> BrowseMediaSource:
+        """The recorded part of the last hour, titled with its times."""
+        played = coverage.played
+        title = "Last hour"
+        if played is not None:
+            title += (
+                f" · {_clock(_unix(played.start))}{_DASH}{_clock(_unix(played.end))}"
+            )
+        cover = next((f.cover_url for f in reversed(files) if f.cover_url), None)
         entity_id = self._camera_entity(channel)
         return BrowseMediaSource(
             domain=DOMAIN,
             identifier=f"{_base_id(entry, channel)}/last_hour",
             media_class=MediaClass.VIDEO,
             media_content_type=MIME_HLS,
-            title="Last hour",
-            can_play=True,
+            title=title,
+            can_play=played is not None,
             can_expand=False,
-            thumbnail=entity_id and f"/api/camera_proxy/{entity_id}",
+            thumbnail=cover or (entity_id and f"/api/camera_proxy/{entity_id}"),
         )
 
     async def _async_range(
@@ -365,7 +388,7 @@ class SlowLiveMediaSource(MediaSource):
         part: tuple[int, int] | None = None,
     ) -> BrowseMediaSource:
         """The recordings starting in a day or part of it, or equal parts of that."""
-        records = await self._async_records(entry, channel, day)
+        records = await self._async_files(entry, channel)
         lo, hi = part or _day_bounds(day)
         inside = [r for r in records if lo <= _unix(r.start) < hi]
         base = _base_id(entry, channel)
@@ -474,6 +497,19 @@ def _folder(
         can_expand=True,
         children=children,
         thumbnail=thumbnail,
+    )
+
+
+def _note(identifier: str, title: str) -> BrowseMediaSource:
+    """A line of text among the children: neither playable nor a folder."""
+    return BrowseMediaSource(
+        domain=DOMAIN,
+        identifier=identifier,
+        media_class=MediaClass.DIRECTORY,
+        media_content_type="",
+        title=title,
+        can_play=False,
+        can_expand=False,
     )
 
 

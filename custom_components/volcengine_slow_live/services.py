@@ -40,11 +40,11 @@ from .playback import (
     MIME_HLS,
     MIME_MP4,
     CameraTarget,
-    TimeRange,
-    async_recording_urls,
+    async_recording,
     resolve_camera,
     resolve_range,
 )
+from .recorded import TimeRange
 
 SERVICE_GET_RECORDING = "get_recording"
 SERVICE_PLAY_RECORDING = "play_recording"
@@ -55,6 +55,7 @@ ATTR_DURATION = "duration"
 ATTR_FORMAT = "format"
 ATTR_STREAM = "stream"
 ATTR_LINK_VALIDITY = "link_validity"
+ATTR_STRICT = "strict"
 FORMATS = ("hls", "mp4")
 STREAMS = ("main", "sub")
 
@@ -70,6 +71,7 @@ _FIELDS: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_LINK_VALIDITY): vol.All(
         vol.Coerce(int), vol.Range(min=MIN_LINK_VALIDITY, max=MAX_LINK_VALIDITY)
     ),
+    vol.Optional(ATTR_STRICT, default=False): cv.boolean,
 }
 GET_SCHEMA = cv.make_entity_service_schema(_FIELDS)
 PLAY_SCHEMA = cv.make_entity_service_schema(
@@ -167,19 +169,39 @@ async def _async_recording(
     target: CameraTarget, span: TimeRange, data: dict[str, Any]
 ) -> dict[str, Any]:
     stream = data.get(ATTR_STREAM)
-    sub = None if stream is None else stream == "sub"
-    urls = await async_recording_urls(
-        target, span, sub=sub, validity=data.get(ATTR_LINK_VALIDITY)
+    recording = await async_recording(
+        target,
+        span,
+        sub=None if stream is None else stream == "sub",
+        validity=data.get(ATTR_LINK_VALIDITY),
+        strict=data[ATTR_STRICT],
     )
+    urls = recording.urls
     return {
         "hls": urls.hls_url,
         "mp4": urls.mp4_url,
         "playlist": urls.playlist_url,
-        "start": dt_util.as_local(span.start).isoformat(),
-        "end": dt_util.as_local(span.end).isoformat(),
-        "expires": dt_util.as_local(urls.expires_at).isoformat(),
-        "stream": "sub" if (target.sub if sub is None else sub) else "main",
+        # What the links play: the requested range, or its recorded part.
+        "start": _local(recording.played.start),
+        "end": _local(recording.played.end),
+        "expires": _local(urls.expires_at),
+        "stream": "sub" if recording.sub else "main",
+        "requested": _range_dict(recording.requested),
+        "played": _range_dict(recording.played),
+        "gaps": [_range_dict(gap) for gap in recording.coverage.gaps],
+        "recorded": [
+            {**_range_dict(span), "duration": span.duration.total_seconds()}
+            for span in recording.coverage.spans
+        ],
     }
+
+
+def _local(moment: datetime) -> str:
+    return dt_util.as_local(moment).isoformat()
+
+
+def _range_dict(span: TimeRange) -> dict[str, str]:
+    return {"start": _local(span.start), "end": _local(span.end)}
 
 
 async def _async_get_recording(call: ServiceCall) -> ServiceResponse:

@@ -793,18 +793,24 @@ async def test_fault(world: World, fault: Fault) -> None:
         return
 
     listings = emulator.count("ListStreamRecords")
+    answered = emulator.count("ListStreamRecords", status=200)
     outcomes = await _drive(world, runtime, _first_run_time(world, runtime))
     if "browse" in runtime:
-        # Retried within the bound, or not at all when retrying cannot help.
+        # Retried within the bound, or not at all when retrying cannot help. The
+        # action and the resolve list what was recorded too (each call retried on
+        # its own), so a listing fault reaches up to three callers.
         made = emulator.count("ListStreamRecords") - listings
+        ok = emulator.count("ListStreamRecords", status=200) - answered
         rules = [r for r in injected.rules if r.action == "ListStreamRecords"]
+        callers = sum(phase in runtime for phase in ("action", "browse", "resolve"))
         if fault.expect is Expect.OK:
-            # The transient failures, then the success.
-            assert made == 1 + sum(r.hits for r in rules if r.times is not None)
+            # The transient failures, then the successes.
+            assert made == ok + sum(r.hits for r in rules if r.times is not None)
         else:
             # Counted by the rule: the emulator logs a request the client gave up
             # on only once its handler has been cancelled, a moment later.
-            assert (rules[0].hits if rules else made) == fault.attempts
+            hits = rules[0].hits if rules else made
+            assert fault.attempts <= hits <= callers * fault.attempts
     if fault.expect is Expect.OK:
         _check_ok(world, outcomes, renewal=renewal)
         assert not world.warnings()
@@ -973,9 +979,9 @@ async def test_partial_paging(
         for entity_id in cameras
     )
 
-    # browse: a day with 2500 recordings is listed in three pages
+    # browse: 30 days of 100 clips a day are listed in three pages (of 1000)
     stream = main[0]
-    emulator.fleet.set_recording(stream.stream_id, "events", events_per_day=2500)
+    emulator.fleet.set_recording(stream.stream_id, "events", events_per_day=100)
     world.stream_id = stream.stream_id
     rule = _page_two("ListStreamRecords", times)
     emulator.faults.add(rule)
@@ -991,7 +997,7 @@ async def test_partial_paging(
     listed = sum(
         int(child.title.split(" · ")[1].split()[0]) for child in outcome.children
     )
-    assert listed > 2000
+    assert listed > 80  # a local day takes from two UTC days of 100
 
 
 def _main_cameras(hass: HomeAssistant) -> set[str]:

@@ -592,8 +592,12 @@ class AiotVideoClient:
         page_number: int = 1,
         page_size: int = RECORDS_PAGE_SIZE,
         streaming_index: int = 0,
+        req_type: str | None = None,
     ) -> tuple[RecordingSegment, ...]:
-        """One page of the recording files overlapping a time range."""
+        """One page of the recording files overlapping a time range.
+
+        `req_type="record_metadata"` lists the raw TS segments stored so far instead.
+        """
         answer = await self._request(
             "ListStreamRecords",
             _params(
@@ -603,6 +607,7 @@ class AiotVideoClient:
                 EndTime=_unix(end),
                 PageNumber=page_number,
                 PageSize=page_size,
+                ReqType=req_type,
             ),
         )
         return answer.parse(parse_recordings)
@@ -615,6 +620,7 @@ class AiotVideoClient:
         end: TimeArg,
         page_size: int = RECORDS_PAGE_SIZE,
         streaming_index: int = 0,
+        req_type: str | None = None,
     ) -> AsyncIterator[RecordingSegment]:
         """Every recording file in a range (the result has no total; a short page ends it)."""
         for page_number in range(1, _MAX_PAGES + 1):
@@ -625,6 +631,7 @@ class AiotVideoClient:
                 page_number=page_number,
                 page_size=page_size,
                 streaming_index=streaming_index,
+                req_type=req_type,
             )
             for item in items:
                 yield item
