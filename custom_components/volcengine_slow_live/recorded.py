@@ -139,6 +139,23 @@ def _ranges(records: Iterable[RecordingSegment]) -> list[TimeRange]:
     return [TimeRange(r.start, r.end) for r in records if r.end > r.start]
 
 
+def _listing(
+    window: TimeRange,
+    settled: datetime,
+    records: tuple[RecordingSegment, ...],
+    *,
+    keep: bool = False,
+) -> _Listing:
+    """What one listing found, kept for `LISTING_TTL` (`keep`: the items too)."""
+    return _Listing(
+        window=window,
+        settled=settled,
+        expires=time.monotonic() + LISTING_TTL,
+        spans=merge(_ranges(records), window),
+        files=records if keep else (),
+    )
+
+
 class RecordingIndex:
     """One entry's knowledge of what its channels recorded, briefly cached."""
 
@@ -160,25 +177,9 @@ class RecordingIndex:
             return listing.files
         now = dt_util.utcnow().replace(microsecond=0)
         window = TimeRange(now - timedelta(days=DAYS), now)
-        files = tuple(
-            [
-                record
-                async for record in self._client.iter_stream_records(
-                    stream_id,
-                    start=window.start,
-                    end=window.end,
-                    streaming_index=index,
-                )
-            ]
-        )
-        self._files[cache_key] = _Listing(
-            window=window,
-            settled=now - FILE_HORIZON,
-            expires=time.monotonic() + LISTING_TTL,
-            spans=merge(_ranges(files), window),
-            files=files,
-        )
+        files = await self._async_read(stream_id, window, index, None)
         self._forget_expired()
+        self._files[cache_key] = _listing(window, now - FILE_HORIZON, files, keep=True)
         return files
 
     # -- coverage ---------------------------------------------------------------------
@@ -261,30 +262,32 @@ class RecordingIndex:
         self, stream_id: str, window: TimeRange, index: int, *, files: bool
     ) -> list[TimeRange]:
         """One listing of a window (all its pages), remembered for `LISTING_TTL`."""
-        made = dt_util.utcnow()
-        settled = made - (FILE_HORIZON if files else SETTLED)
-        records = [
-            record
-            async for record in self._client.iter_stream_records(
-                stream_id,
-                start=window.start,
-                end=window.end,
-                streaming_index=index,
-                req_type=None if files else SEGMENTS,
-            )
-        ]
-        ranges = _ranges(records)
-        self._forget_expired()
+        settled = dt_util.utcnow() - (FILE_HORIZON if files else SETTLED)
         kind = FILES if files else SEGMENTS
-        self._listings.setdefault((stream_id, index, kind), []).append(
-            _Listing(
-                window=window,
-                settled=settled,
-                expires=time.monotonic() + LISTING_TTL,
-                spans=merge(ranges, window),
-            )
+        records = await self._async_read(
+            stream_id, window, index, None if files else SEGMENTS
         )
-        return ranges
+        self._forget_expired()
+        listing = _listing(window, settled, records)
+        self._listings.setdefault((stream_id, index, kind), []).append(listing)
+        return _ranges(records)
+
+    async def _async_read(
+        self, stream_id: str, window: TimeRange, index: int, req_type: str | None
+    ) -> tuple[RecordingSegment, ...]:
+        """Every page of one listing."""
+        return tuple(
+            [
+                record
+                async for record in self._client.iter_stream_records(
+                    stream_id,
+                    start=window.start,
+                    end=window.end,
+                    streaming_index=index,
+                    req_type=req_type,
+                )
+            ]
+        )
 
     def _forget_expired(self) -> None:
         """Drop what has expired, so the cache stays small however long HA runs."""
