@@ -466,3 +466,42 @@ async def test_replay_on_motion_plays_only_what_was_recorded(
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
     await hass.async_block_till_done()
     assert len(plays) == 1
+
+
+async def test_voice_replay_says_what_it_could_play(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    plays: list[ServiceCall],
+) -> None:
+    script = await _voice_actions(
+        hass, {"default_media_player": TV, "default_minutes": 5}
+    )
+    stream_id = stream_titled(emulator, "Back Door").stream_id
+    now = int(time.time())
+    # Recorded only until two minutes ago: the recorded part plays, and is said.
+    emulator.fleet.set_recording(
+        stream_id, "continuous", outages=False, pauses=[(now - 120, now + 3600)]
+    )
+    answer = await _say(script, "replay the back door", camera="back door")
+    start = dt_util.as_local(dt_util.utc_from_timestamp(now - 300))
+    end = dt_util.as_local(dt_util.utc_from_timestamp(now - 120))
+    assert answer == (
+        f"Playing what Back Door recorded between {start:%H:%M} and {end:%H:%M} "
+        "on Living Room TV."
+    )
+    _played(emulator, plays, start=now - 300, end=now - 120)
+    # Nothing recorded: said, not played.
+    emulator.fleet.set_recording(
+        stream_id, "continuous", outages=False, pauses=[(now - 900, now + 3600)]
+    )
+    answer = await _say(script, "replay the back door", camera="back door")
+    assert answer == (
+        "Could not play the last 5 minutes of Back Door: nothing was recorded then, "
+        "or the cloud could not be reached."
+    )
+    answer = await _say(script, "回放Back Door", camera="Back Door")
+    assert (
+        answer == "无法播放Back Door最近5分钟的录像：那段时间没有录像，或无法连接云端。"  # noqa: RUF001
+    )
+    assert len(plays) == 1
