@@ -521,3 +521,14 @@ async def test_many_cameras_are_grouped_by_space(
     ):
         with pytest.raises(BrowseError):
             await _browse(hass, f"{entry_id}/{bad}")
+
+
+async def test_an_offline_camera_has_no_live_thumbnail(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    # Its still cannot be fetched: the tile shows the folder icon, not a broken image.
+    root = await _browse(hass)
+    attic = next(c for c in _children(root) if c.title == "Attic")
+    assert attic.thumbnail is None
+    front = next(c for c in _children(root) if c.title == "Front Gate")
+    assert front.thumbnail is not None

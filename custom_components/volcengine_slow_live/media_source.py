@@ -316,14 +316,24 @@ class SlowLiveMediaSource(MediaSource):
         channel: ChannelData,
         children: list[BrowseMediaSource] | None = None,
     ) -> BrowseMediaSource:
-        entity_id = self._camera_entity(channel)
         return _folder(
             _base_id(entry, channel),
             channel.name,
             children,
             media_class=MediaClass.CHANNEL,
-            thumbnail=entity_id and f"/api/camera_proxy/{entity_id}",
+            thumbnail=self._live_still(channel),
         )
+
+    def _live_still(self, channel: ChannelData) -> str | None:
+        """The camera's still through Home Assistant, while there is one to show.
+
+        An offline camera has no live picture: its tile shows the folder icon rather
+        than a broken image.
+        """
+        entity_id = self._camera_entity(channel)
+        if entity_id is None or not channel.online:
+            return None
+        return f"/api/camera_proxy/{entity_id}"
 
     async def _async_camera(
         self, entry: SlowLiveConfigEntry, channel: ChannelData
@@ -368,7 +378,6 @@ class SlowLiveMediaSource(MediaSource):
                 f" · {_clock(_unix(played.start))}{_DASH}{_clock(_unix(played.end))}"
             )
         cover = next((f.cover_url for f in reversed(files) if f.cover_url), None)
-        entity_id = self._camera_entity(channel)
         return BrowseMediaSource(
             domain=DOMAIN,
             identifier=f"{_base_id(entry, channel)}/last_hour",
@@ -377,7 +386,7 @@ class SlowLiveMediaSource(MediaSource):
             title=title,
             can_play=played is not None,
             can_expand=False,
-            thumbnail=cover or (entity_id and f"/api/camera_proxy/{entity_id}"),
+            thumbnail=cover or self._live_still(channel),
         )
 
     async def _async_range(
