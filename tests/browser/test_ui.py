@@ -1,0 +1,136 @@
+"""What a person sees in the browser: adding the integration, the dashboard's live
+video, recordings in the media browser, the actions' form, and the Chinese UI.
+
+The tests run in this order on one Home Assistant: the first adds the integration
+through the UI; the others take the entry it made (or make it, when run alone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+import time
+
+from playwright.async_api import Page
+
+from emulator.accounts import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+
+from .ui import (
+    Seen,
+    Stack,
+    click_text,
+    no_errors_of_ours,
+    page_text,
+    type_into,
+    video_plays,
+    wait_for_text,
+)
+
+PLAYER = "media_player.living_room"
+
+
+async def test_add_the_integration_through_the_ui(
+    stack: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    if stack.our_entries():  # run after the others: nothing to add
+        return
+    page = await open_page("/config/integrations/dashboard")
+    await wait_for_text(page, "Add integration")
+    await click_text(page, "Add integration")
+    await page.keyboard.type("Volcengine")
+    await wait_for_text(page, "Volcengine Slow Live")
+    await click_text(page, "Volcengine Slow Live")
+    await wait_for_text(page, "AccessKey ID")
+    await type_into(page, "access_key_id", DEFAULT_ACCESS_KEY)
+    await type_into(page, "secret_access_key", "not-the-secret")
+    await click_text(page, "Advanced")
+    await wait_for_text(page, "API endpoint")
+    await type_into(page, "endpoint", stack.emulator)
+    await click_text(page, "Submit")
+    await wait_for_text(page, "refused")  # the translated error, not a raw key
+    await type_into(page, "secret_access_key", DEFAULT_SECRET_KEY)
+    await click_text(page, "Submit")
+    await wait_for_text(page, "Home")  # the spaces step lists the account's spaces
+    await click_text(page, "Submit")
+    deadline = time.monotonic() + 60
+    while not stack.our_entries():
+        assert time.monotonic() < deadline
+        await page.wait_for_timeout(250)
+    no_errors_of_ours(seen, stack)
+
+
+async def _browse_to(page: Page, *titles: str) -> None:
+    """Click through the media browser from its start, one title after the other."""
+    for title in ("Volcengine Slow Live", *titles):
+        await wait_for_text(page, title)
+        await click_text(page, title)
+
+
+async def test_media_browser_plays_recordings_in_the_browser(
+    with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    page = await open_page("/media-browser/browser")
+    await _browse_to(page, "Front Gate", "Today", "· 10 min")
+    await video_plays(page)
+    assert "does not support" not in await page_text(page)
+
+    page = await open_page("/media-browser/browser")
+    await _browse_to(page, "Front Gate", "Last hour")
+    await video_plays(page)
+    assert "does not support" not in await page_text(page)
+
+    # A camera that recorded nothing says so, and offers nothing to play.
+    page = await open_page("/media-browser/browser")
+    await _browse_to(page, "Garage")
+    await wait_for_text(page, "No recordings in the last 30 days")
+    no_errors_of_ours(seen, with_entry)
+
+
+async def _action_form(page: Page, action: str) -> None:
+    """Developer tools → Actions with `action` chosen in its picker."""
+    picker = page.locator("ha-service-picker >> visible=true").first
+    await picker.click()
+    search = page.locator("ha-service-picker input >> visible=true").first
+    await search.fill(action)
+    await page.wait_for_timeout(500)
+    await page.keyboard.press("Enter")
+
+
+async def test_the_play_recording_form_and_its_answer(
+    with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    page = await open_page("/developer-tools/action")
+    await _action_form(page, "volcengine_slow_live.play_recording")
+    said = await wait_for_text(page, "Strict")
+    for text in ("Media player", "Duration", "Link validity", "Perform action"):
+        assert text in said, text
+    # Called (in YAML mode), it plays on the demo player and shows its answer.
+    await click_text(page, "YAML mode")
+    editor = page.locator("ha-code-editor .cm-content >> visible=true").first
+    await editor.click()
+    await page.keyboard.press("Control+A")
+    await page.keyboard.insert_text(
+        "action: volcengine_slow_live.play_recording\n"
+        "target:\n  entity_id: camera.front_gate\n"
+        f"data:\n  media_player: {PLAYER}\n  duration: '00:02:00'\n"
+    )
+    await click_text(page, "Perform action")
+    said = await wait_for_text(page, "requested")
+    assert "gaps" in said
+    state = with_entry.state(PLAYER)
+    assert state["state"] == "playing"
+    assert state["attributes"]["media_content_id"].startswith(with_entry.emulator)
+    no_errors_of_ours(seen, with_entry)
+
+
+async def test_the_chinese_ui_shows_our_texts_in_chinese(
+    with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    # The action's form.
+    page = await open_page("/developer-tools/action", language="zh-Hans")
+    await _action_form(page, "volcengine_slow_live.play_recording")
+    said = await wait_for_text(page, "严格")
+    assert "媒体播放器" in said
+    # The integration's name and its configuration form.
+    page = await open_page("/config/integrations/dashboard", language="zh-Hans")
+    await wait_for_text(page, "火山引擎慢直播")
+    no_errors_of_ours(seen, with_entry)

@@ -1,0 +1,142 @@
+"""Helpers for the browser tests: the stack's API, and reading what a page shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+import time
+from typing import Any
+
+from playwright.async_api import Page
+
+from tests.e2e import provision
+
+# Finds the first <video> anywhere in the page, through every open shadow root.
+VIDEO_STATE = """() => {
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'VIDEO') return el;
+      if (el.shadowRoot) { const found = walk(el.shadowRoot); if (found) return found; }
+    }
+    return null;
+  };
+  const video = walk(document);
+  return video && {readyState: video.readyState, currentTime: video.currentTime,
+                   error: video.error ? video.error.code : null};
+}"""
+# The text a person sees (shadow roots included), for "does the page say X".
+PAGE_TEXT = """() => {
+  const parts = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'SCRIPT' || el.tagName === 'STYLE') continue;
+      if (el.shadowRoot) walk(el.shadowRoot);
+      for (const node of el.childNodes) {
+        if (node.nodeType === 3 && node.textContent.trim()) parts.push(node.textContent.trim());
+      }
+      if (el.getAttribute && el.getAttribute('label')) parts.push(el.getAttribute('label'));
+    }
+  };
+  walk(document);
+  return parts.join('\\n');
+}"""
+
+
+@dataclass
+class Stack:
+    """The running Home Assistant and emulator, and how to reach them."""
+
+    base: str
+    emulator: str
+    token: str
+    config: Path
+    access_token: str
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        """Home Assistant's REST API as the owner."""
+        return provision.request(
+            method, f"{self.base}{path}", token=self.token, json_body=body
+        )
+
+    def state(self, entity_id: str) -> dict[str, Any]:
+        """An entity's state object."""
+        state: dict[str, Any] = self.api("GET", f"/api/states/{entity_id}")
+        return state
+
+    def our_entries(self) -> list[dict[str, Any]]:
+        """The integration's config entries."""
+        entries: list[dict[str, Any]] = self.api(
+            "GET", "/api/config/config_entries/entry?domain=volcengine_slow_live"
+        )
+        return entries
+
+
+@dataclass
+class Seen:
+    """What the pages of one test showed besides their content."""
+
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+
+
+async def video_plays(page: Page, seconds: float = 5.0) -> dict[str, Any]:
+    """Wait for a <video> with data, then check its time advances for `seconds`."""
+    deadline = time.monotonic() + 30
+    state = await page.evaluate(VIDEO_STATE)
+    while not state or state["readyState"] < 2:
+        assert time.monotonic() < deadline, f"no playing video: {state}"
+        await page.wait_for_timeout(250)
+        state = await page.evaluate(VIDEO_STATE)
+    first = state["currentTime"]
+    await page.wait_for_timeout(seconds * 1000)
+    state = await page.evaluate(VIDEO_STATE)
+    assert state is not None
+    assert state["error"] is None, state
+    assert state["readyState"] >= 2, state
+    assert state["currentTime"] - first >= seconds * 0.6, (first, state)
+    result: dict[str, Any] = state
+    return result
+
+
+async def page_text(page: Page) -> str:
+    """Everything the page says, shadow roots included."""
+    text: str = await page.evaluate(PAGE_TEXT)
+    return text
+
+
+async def wait_for_text(page: Page, text: str, within: float = 20.0) -> str:
+    """Wait until the page says `text` (up to `within` s); what it says then."""
+    deadline = time.monotonic() + within
+    while text not in (said := await page_text(page)):
+        assert time.monotonic() < deadline, (
+            f"{text!r} not shown; the page says:\n{said[:3000]}"
+        )
+        await page.wait_for_timeout(250)
+    return said
+
+
+async def click_text(page: Page, text: str) -> None:
+    """Click the visible element that shows `text` (Playwright looks into shadow roots)."""
+    await page.locator(f"text={text} >> visible=true").first.click()
+
+
+def no_errors_of_ours(seen: Seen, stack: Stack) -> None:
+    """No console error or failed request that this integration or its cloud caused.
+
+    Home Assistant's own (the demo's artwork, brand icons looked up online) are not
+    ours; ours are anything of the emulator, of our cameras' stills, of the
+    integration's icons and translations, and media-source items of ours.
+    """
+    marks = ("volcengine", stack.emulator, "camera_proxy")
+    failed = [url for url in seen.failed_requests if any(m in url for m in marks)]
+    console = [text for text in seen.console_errors if any(m in text for m in marks)]
+    assert not failed, failed
+    assert not console, console
+
+
+async def type_into(page: Page, name: str, text: str) -> None:
+    """Type into the form field of this name, replacing what it holds."""
+    await page.locator(f'[name="{name}"] >> visible=true').first.click()
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type(text)
