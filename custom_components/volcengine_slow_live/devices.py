@@ -28,10 +28,23 @@ def channel_identifier(key: str) -> tuple[str, str]:
     return (DOMAIN, key)
 
 
-def _gb_device_info(device: Device) -> DeviceInfo:
+def _gb_device_name(device: Device, channel_names: set[str]) -> str:
+    """The device's name, told apart from its channels'.
+
+    An IPC and its one channel usually carry the same name ("Attic" and "Attic"):
+    the device then takes its type too ("Attic IPC"), so the integration's device
+    list does not show pairs a person cannot tell apart.
+    """
+    name = device.name or device.device_nsid or device.device_id
+    if name in channel_names:
+        name = f"{name} {device.type or 'GB/T 28181'}"
+    return name
+
+
+def _gb_device_info(device: Device, channel_names: set[str]) -> DeviceInfo:
     return DeviceInfo(
         identifiers={gb_device_identifier(device.device_id)},
-        name=device.name or device.device_nsid or device.device_id,
+        name=_gb_device_name(device, channel_names),
         manufacturer=device.manufacturer or None,
         model=device.type or None,
         serial_number=device.device_nsid or None,
@@ -79,11 +92,16 @@ def async_sync_devices(
     registry = dr.async_get(hass)
     wanted: set[tuple[str, str]] = set()
     parents: dict[str, str] = {}
+    names: dict[str, set[str]] = {}
+    for channel in data.channels.values():
+        if channel.device:
+            names.setdefault(channel.device.device_id, set()).add(channel.name)
     for device in {
         c.device.device_id: c.device for c in data.channels.values() if c.device
     }.values():
         parents[device.device_id] = registry.async_get_or_create(
-            config_entry_id=entry.entry_id, **_gb_device_info(device)
+            config_entry_id=entry.entry_id,
+            **_gb_device_info(device, names[device.device_id]),
         ).id
     for channel in data.channels.values():
         wanted.add(channel_identifier(channel.key))
