@@ -134,3 +134,12 @@ async def test_the_chinese_ui_shows_our_texts_in_chinese(
     page = await open_page("/config/integrations/dashboard", language="zh-Hans")
     await wait_for_text(page, "火山引擎慢直播")
     no_errors_of_ours(seen, with_entry)
+
+
+async def test_the_blueprints_are_offered(
+    with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    page = await open_page("/config/blueprint/dashboard")
+    said = await wait_for_text(page, "Replay a Slow Live camera on motion")
+    assert "Replay a Slow Live camera by voice" in said
+    no_errors_of_ours(seen, with_entry)

@@ -64,7 +64,9 @@ def prepare(config_dir: Path) -> None:
         )
     # Link, not copy: edits in the repository show up after a restart.
     _link(config_dir / "custom_components", REPO / "custom_components")
-    _link(
+    # Each blueprint file linked on its own: Home Assistant looks for blueprints with
+    # a `**/*.yaml` glob, which on Python 3.14 does not enter a linked directory.
+    _link_files(
         config_dir / "blueprints" / "automation" / "volcengine_slow_live",
         REPO / "blueprints" / "automation" / "volcengine_slow_live",
     )
@@ -89,6 +91,22 @@ def prepare(config_dir: Path) -> None:
             ),
             encoding="utf-8",
         )
+
+
+def _link_files(folder: Path, source: Path) -> None:
+    """Make `folder` a real directory with a relative symlink to each file of `source`."""
+    if folder.is_symlink():  # how earlier versions linked the whole directory
+        folder.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    for target in sorted(source.glob("*.yaml")):
+        link = folder / target.name
+        relative = os.path.relpath(target, folder)
+        if link.is_symlink() and str(link.readlink()) != relative:
+            link.unlink()
+        if not link.is_symlink():
+            if link.exists():
+                raise SystemExit(f"{link} exists and is not a symlink; move it away")
+            link.symlink_to(relative)
 
 
 def _link(link: Path, target: Path) -> None:
