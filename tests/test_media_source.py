@@ -532,3 +532,23 @@ async def test_an_offline_camera_has_no_live_thumbnail(
     assert attic.thumbnail is None
     front = next(c for c in _children(root) if c.title == "Front Gate")
     assert front.thumbnail is not None
+
+
+async def test_titles_follow_home_assistants_language(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    await hass.config.async_update(language="zh-Hans")
+    root = await _browse(hass)
+    assert root.title == "火山引擎慢直播"
+    key = stream_titled(emulator, "Front Gate").stream_id
+    titles = [
+        c.title for c in _children(await _browse(hass, f"{setup_entry.entry_id}/{key}"))
+    ]
+    assert titles[0].startswith("最近一小时 · ")
+    assert titles[1:3] == ["今天", "昨天"]
+    assert re.fullmatch(r"\d{1,2}月\d{1,2}日 周[一二三四五六日]", titles[3]), titles[3]
+    garage = stream_titled(emulator, "Garage").stream_id
+    (note,) = _children(await _browse(hass, f"{setup_entry.entry_id}/{garage}"))
+    assert note.title == "最近 30 天没有录像"
+    day = await _browse(hass, f"{setup_entry.entry_id}/{key}/day/{_yesterday()}")
+    assert day.title == "Front Gate · 昨天"

@@ -55,6 +55,7 @@ from .api.models import RecordingSegment
 from .const import DOMAIN
 from .coordinator import ChannelData
 from .data import SlowLiveConfigEntry
+from .media_titles import MediaTitles
 from .playback import (
     MIME_HLS,
     CameraTarget,
@@ -75,11 +76,6 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Not str.isdigit: it accepts "²", which int() refuses.
 _PART = re.compile(r"[0-9]{1,6}")
 _DASH = "\u2013"  # en dash, between the times of a title
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = (
-    *("Jan", "Feb", "Mar", "Apr", "May", "Jun"),
-    *("Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-)
 
 type _Error = type[BrowseError] | type[Unresolvable]
 
@@ -98,6 +94,9 @@ class SlowLiveMediaSource(MediaSource):
         """Browse the loaded entries of `hass`."""
         super().__init__(DOMAIN)
         self.hass = hass
+        # Read anew at each browse (Home Assistant caches them): the language of the
+        # titles follows Home Assistant's, which may change while it runs.
+        self._titles = MediaTitles.english()
 
     @override
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
@@ -137,6 +136,7 @@ class SlowLiveMediaSource(MediaSource):
     @override
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
         """The node an identifier names, with its children."""
+        self._titles = await MediaTitles.async_load(self.hass)
         if not item.identifier:
             return self._root()
         entry_id, *rest = item.identifier.split("/")
@@ -226,7 +226,7 @@ class SlowLiveMediaSource(MediaSource):
             children = [c for entry in entries for c in self._cameras(entry)]
         return _folder(
             None,
-            self.name or DOMAIN,
+            self._titles.say("root"),
             children,
             media_class=MediaClass.DIRECTORY,
             content_type="",
@@ -266,7 +266,7 @@ class SlowLiveMediaSource(MediaSource):
             return [
                 _folder(
                     f"{entry.entry_id}/spaces/{quote(space_id, safe='')}",
-                    f"{name} · {count} cameras",
+                    self._titles.say("cameras", name=name, count=count),
                     None,
                     content_type="",
                 )
@@ -344,7 +344,7 @@ class SlowLiveMediaSource(MediaSource):
             return self._camera(
                 entry,
                 channel,
-                [_note(f"{base}/none", "No cloud recording (no recording template)")],
+                [_note(f"{base}/none", self._titles.say("not_recorded"))],
             )
         files, last_hour = await asyncio.gather(
             self._async_files(entry, channel), self._async_last_hour(entry, channel)
@@ -353,14 +353,16 @@ class SlowLiveMediaSource(MediaSource):
         # A file belongs to the day it starts on (see the module's docstring).
         days = {dt_util.as_local(f.start).date() for f in files}
         children = [
-            _folder(f"{base}/day/{day.isoformat()}", _day_title(day, today))
+            _folder(f"{base}/day/{day.isoformat()}", self._titles.day(day, today))
             for day in sorted(days, reverse=True)
             if today - timedelta(days=DAYS - 1) <= day <= today
         ]
         if last_hour.spans:
             children.insert(0, self._last_hour(entry, channel, last_hour, files))
         if not children:
-            children = [_note(f"{base}/none", f"No recordings in the last {DAYS} days")]
+            children = [
+                _note(f"{base}/none", self._titles.say("no_recordings", days=DAYS))
+            ]
         return self._camera(entry, channel, children)
 
     def _last_hour(
@@ -372,7 +374,7 @@ class SlowLiveMediaSource(MediaSource):
     ) -> BrowseMediaSource:
         """The recorded part of the last hour, titled with its times."""
         played = coverage.played
-        title = "Last hour"
+        title = self._titles.say("last_hour")
         if played is not None:
             title += (
                 f" · {_clock(_unix(played.start))}{_DASH}{_clock(_unix(played.end))}"
@@ -412,15 +414,23 @@ class SlowLiveMediaSource(MediaSource):
         else:
             counts = Counter((_unix(r.start) - lo) // step for r in inside)
             children = [
-                _group(day_id, lo + k * step, min(hi, lo + (k + 1) * step), n)
+                self._group(day_id, lo + k * step, min(hi, lo + (k + 1) * step), n)
                 for k, n in sorted(counts.items())
             ]
         if part is None:
-            title = f"{channel.name} · {_day_title(day, dt_util.now().date())}"
+            title = f"{channel.name} · {self._titles.day(day, dt_util.now().date())}"
             return _folder(day_id, title, children)
-        node = _group(day_id, lo, hi, len(inside))
+        node = self._group(day_id, lo, hi, len(inside))
         node.children = children
         return node
+
+    def _group(self, day_id: str, lo: int, hi: int, count: int) -> BrowseMediaSource:
+        # Seconds only when the part does not start and end on whole minutes.
+        seconds = bool(lo % 60 or hi % 60)
+        clock = f"{_clock(lo, seconds=seconds)}{_DASH}{_clock(hi, seconds=seconds)}"
+        return _folder(
+            f"{day_id}/{lo}-{hi}", f"{clock} · {self._titles.recordings(count)}"
+        )
 
 
 # -- identifiers ---------------------------------------------------------------------
@@ -522,14 +532,6 @@ def _note(identifier: str, title: str) -> BrowseMediaSource:
     )
 
 
-def _group(day_id: str, lo: int, hi: int, count: int) -> BrowseMediaSource:
-    # Seconds only when the part does not start and end on whole minutes.
-    seconds = bool(lo % 60 or hi % 60)
-    clock = f"{_clock(lo, seconds=seconds)}{_DASH}{_clock(hi, seconds=seconds)}"
-    noun = "recording" if count == 1 else "recordings"
-    return _folder(f"{day_id}/{lo}-{hi}", f"{clock} · {count} {noun}")
-
-
 def _recording(
     base: str,
     start: datetime,
@@ -561,14 +563,6 @@ def _clock(at: int, *, seconds: bool = False) -> str:
 def _duration(seconds: float) -> str:
     whole = round(seconds)
     return f"{whole} s" if whole < 60 else f"{round(whole / 60)} min"
-
-
-def _day_title(day: date, today: date) -> str:
-    if day == today:
-        return "Today"
-    if day == today - timedelta(days=1):
-        return "Yesterday"
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
 
 
 # -- errors --------------------------------------------------------------------------
