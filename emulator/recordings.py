@@ -167,9 +167,14 @@ def vod_segments(spans: list[Span], length: int) -> Iterator[tuple[int, int, boo
 
 
 def iter_meta_segments(stream: Stream, lo: int, hi: int, now: float) -> Iterator[Span]:
-    """Yield the raw TS segments (ReqType=record_metadata) stored by `now`."""
+    """Yield the raw TS segments (ReqType=record_metadata) stored by `now` in [lo, hi).
+
+    A listing of a range names the segments that overlap it, not every segment of
+    the files it touches.
+    """
     for start, end in iter_files(stream, lo, hi, now, partial=True):
-        for seg in range(start, end, META_SEGMENT_S):
+        first = max(start, start + (lo - start) // META_SEGMENT_S * META_SEGMENT_S)
+        for seg in range(first, min(end, hi), META_SEGMENT_S):
             yield seg, min(seg + META_SEGMENT_S, end)
 
 

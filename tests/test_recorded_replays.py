@@ -72,8 +72,12 @@ def _at(text: str) -> int:
 
 
 def _clock(unix: int) -> str:
+    """How replies say a time: with its date when that is not today."""
     local = dt_util.as_local(dt_util.utc_from_timestamp(unix))
-    return local.strftime("%H:%M:%S" if local.second else "%H:%M")
+    text = local.strftime("%H:%M:%S" if local.second else "%H:%M")
+    if local.date() != dt_util.now().date():
+        text = f"{local.date().isoformat()} {text}"
+    return text
 
 
 # -- nothing recorded ------------------------------------------------------------------
@@ -102,7 +106,9 @@ async def test_empty_range_names_the_nearest_recordings(
     assert err.translation_key == "no_recording_around"
     placeholders = err.translation_placeholders or {}
     assert placeholders["camera"] == "Front Gate"
-    assert placeholders["before"].endswith(f"\u2013{_clock(pause[0])}")
+    # Times carry their date when not today (run just after midnight they do).
+    # (an end says its date only when its start is on another day)
+    assert placeholders["before"].endswith(_clock(pause[0]).rsplit(" ", 1)[-1])
     assert placeholders["after"].startswith(_clock(pause[1]))
     message = str(err)
     assert "Nothing was recorded at Front Gate" in message
@@ -122,7 +128,7 @@ async def test_empty_range_with_recordings_only_before(
         await _call(hass, "get_recording", entity_id=camera, duration=60)
     assert caught.value.translation_key == "no_recording_before"
     assert (caught.value.translation_placeholders or {})["before"].endswith(
-        _clock(now - 600)
+        _clock(now - 600).rsplit(" ", 1)[-1]
     )
 
 

@@ -38,9 +38,11 @@ LISTING_TTL = 60.0
 # Segments this old do not appear any more: a listing of segments made this long after
 # a window ended answers for it even where it found nothing (for files: FILE_HORIZON).
 SETTLED = timedelta(minutes=10)
-# Segments are read from this long before a recent window, so that a short window
-# just after the newest footage still tells whether the camera records now.
-LOOK_BACK = timedelta(minutes=10)
+# Segments are read for at least this long before a recent window's end, so that a
+# short window just after the newest footage still tells whether the camera records
+# now: longer than the longest wait for new footage (2 min) plus a poll; short, since
+# every second costs a segment in the answer.
+LOOK_BACK = timedelta(minutes=3)
 # Ends closer than this are one recording (timestamps are whole seconds, files and
 # segments may be cut a little apart).
 TOLERANCE = timedelta(seconds=1)
@@ -221,9 +223,9 @@ class RecordingIndex:
     ) -> Coverage:
         """What was recorded of the window (`fresh`: ask the cloud, whatever is cached).
 
-        `latest` tells whether the camera records now: segments are read from
-        `LOOK_BACK` before the window, so that a short window just after the newest
-        footage still sees that footage.
+        `latest` tells whether the camera records now: segments are read for at least
+        `LOOK_BACK` before the window's end, so that a short window just after the
+        newest footage still sees that footage.
         """
         if not fresh and (
             cached := self.cached_coverage(stream_id, window, index=index)
@@ -236,7 +238,8 @@ class RecordingIndex:
             old = TimeRange(window.start, min(window.end, horizon))
             ranges += await self._async_list(stream_id, old, index, files=True)
         if window.end > horizon:
-            recent = TimeRange(max(horizon, window.start - LOOK_BACK), window.end)
+            start = min(window.start, window.end - LOOK_BACK)
+            recent = TimeRange(max(horizon, start), window.end)
             ranges += await self._async_list(stream_id, recent, index, files=False)
         spans = merge(ranges, window)
         ends = [r.end for r in ranges]

@@ -167,3 +167,6 @@ def test_segments_of_the_file_being_written_are_listed_to_the_edge() -> None:
     segments = list(iter_meta_segments(stream, edge - 120, edge + 60, edge))  # type: ignore[arg-type]
     assert segments[-1][1] == edge
     assert all(0 < b - a <= 6 for a, b in segments)
+    # Only the segments of the range, not every segment of the files it touches.
+    assert all(b > edge - 120 and a < edge + 60 for a, b in segments)
+    assert len(segments) <= 120 // 6 + 1
