@@ -35,6 +35,7 @@ KEYS = (
     "bare_p50_ms",
     "play_to_bare_ratio",
     "check_p50_ms",
+    "play_cached_to_bare_ratio",
     "still_requests_per_camera",
     "sign_us",
     "sdk_sign_us",
