@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import contextlib
 import json
 import os
-import shutil
 from pathlib import Path
+import shutil
 import sys
 import time
 from typing import Any
