@@ -191,6 +191,10 @@ class Cdn:
     ) -> tuple[Stream, str]:
         fleet, space, stream, label = self._by_name(app, name)
         self._check_volc(request, space, f"/{app}/{name}")
+        for rule in self.emulator.faults.take(
+            ("cdn_error",), "live", {"StreamID": stream.stream_id}
+        ):
+            raise CdnError(rule.status or 404, rule.message or "stream is offline")
         now = self.emulator.now()
         if fleet.stream_status(stream, now) != ONLINE:
             device = fleet.devices.get(stream.device_id or "")

@@ -25,6 +25,10 @@ Kinds and their fields:
 * `reset_connection` - close the connection without answering.
 * `expire_urls` - every pull/playback/still URL issued so far is expired now. This
   happens once, when the rule is added (the rule is not kept).
+* `cdn_error` - the CDN answers live requests (playlists, segments, FLV) with
+  `status` (default 404) and `message`, as a cloud that lost a stream for a while
+  does. Its `action` is `live` (or None); `match` may name a `StreamID`; `times` is
+  the length of the burst in requests.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ KINDS = frozenset(
         "clock_skew",
         "reset_connection",
         "expire_urls",
+        "cdn_error",
     }
 )
 # Applied before the signature check (they change or replace it).
