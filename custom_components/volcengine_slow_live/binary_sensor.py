@@ -1,4 +1,10 @@
-"""A connectivity sensor per channel: is the stream connected to the cloud."""
+"""A connectivity sensor per channel: can the camera be watched.
+
+On while the channel streams or, pulling on demand, starts when someone watches it
+(its device and channel are online). Whether the cloud pulls it at this moment is
+the stream status sensor's business (sensor.py): an on-demand stream at rest is
+connected, not failed.
+"""
 
 from __future__ import annotations
 

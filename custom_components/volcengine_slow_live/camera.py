@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from homeassistant.components.camera import Camera, CameraEntityFeature
-from homeassistant.core import HomeAssistant
+from homeassistant.components.stream import Stream
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -36,7 +37,8 @@ from .coordinator import ChannelData, SlowLiveCoordinator
 from .data import SlowLiveConfigEntry
 from .entity import SlowLiveEntity, async_add_channel_entities
 from .live import LiveSource, NoLiveUrlError
-from .stills import StillCache
+from .stills import StillCache, offline_picture
+from .stream_guard import StreamGuard
 
 # Entities only read the coordinator's data; live URLs and stills are fetched per
 # request and throttled by the client's rate limiter.
@@ -96,13 +98,22 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
             key,
             streaming_index=streaming_index,
             protocol=Protocol(options.get(CONF_LIVE_PROTOCOL, DEFAULT_LIVE_PROTOCOL)),
-            on_renewed=self._update_stream_source,
+            on_renewed=self._url_renewed,
+        )
+        self._guard = StreamGuard(
+            coordinator.hass,
+            self._live,
+            lambda: self.entity_id,
+            self.async_write_ha_state,
         )
         self._stills = StillCache(options.get(CONF_STILL_TTL, DEFAULT_STILL_TTL))
+        self._online = False
+        self._offline_picture: bytes | None = None
         self._update_attrs()
 
     def _update_attrs(self) -> None:
         if channel := self.channel:
+            self._online = channel.online
             self._attr_is_streaming = channel.online
             # Offer live view only while there is something to play: the frontend
             # then shows the still instead of failing to open a stream.
@@ -112,8 +123,21 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
             self._attr_brand = channel.manufacturer
             self._attr_model = channel.model
 
+    @property
+    def available(self) -> bool:
+        """An offline channel's camera is unavailable: tiles and dialogs say so.
+
+        Its picture is still served (the last still, else `offline_picture`):
+        the frontend's cards ask for it whatever the state.
+        """
+        return super().available and self._online
+
     def _handle_coordinator_update(self) -> None:
         self._update_attrs()
+        if self._online:
+            # Back online, or the cloud answers again: a failed stream restarts now
+            # rather than at its worker's next (by then long) retry.
+            self._guard.channel_online()
         super()._handle_coordinator_update()
 
     def _shown(self) -> tuple[object, ...]:
@@ -126,17 +150,35 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
         )
 
     async def async_will_remove_from_hass(self) -> None:
-        """Stop renewing URLs."""
+        """Stop renewing URLs and watching the stream."""
         self._live.async_stop()
+        self._guard.async_stop()
         await super().async_will_remove_from_hass()
 
-    def _update_stream_source(self, url: str) -> None:
-        if self.stream is not None:
-            LOGGER.debug("%s: live URL renewed (%s)", self.entity_id, redact_url(url))
-            self.stream.update_source(url)
+    @callback
+    def _url_renewed(self, url: str) -> None:
+        LOGGER.debug("%s: live URL renewed (%s)", self.entity_id, redact_url(url))
+        self._guard.url_renewed(url)
+
+    async def async_create_stream(self) -> Stream | None:
+        """The camera's stream, its source proven to play before it (re)starts.
+
+        Home Assistant calls this before every start of the stream (see
+        stream_guard for why this is the hook); None while nothing plays.
+        """
+        if (stream := self.stream) is not None:
+            try:
+                await self._guard.async_before_start(stream)
+            except (ApiError, NoLiveUrlError) as err:
+                LOGGER.debug("%s: no live URL: %s", self.entity_id, err)
+                return None
+        stream = await super().async_create_stream()
+        if stream is not None:
+            self._guard.attach(stream)
+        return stream
 
     async def stream_source(self) -> str | None:
-        """The live pull URL; None while the channel is offline or unreachable."""
+        """A live pull URL that plays now; None while the channel is offline or unreachable."""
         channel = self.channel
         if channel is None or not channel.online:
             return None
@@ -150,7 +192,14 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
         self, width: int | None = None, height: int | None = None
     ) -> bytes | None:
         """A recent still; Home Assistant scales it to the requested size."""
-        return await self._stills.async_get(self._async_fetch_still)
+        image = await self._stills.async_get(self._async_fetch_still)
+        if image is None and not self._online:
+            if self._offline_picture is None:
+                self._offline_picture = await self.hass.async_add_executor_job(
+                    offline_picture
+                )
+            return self._offline_picture
+        return image
 
     async def _async_fetch_still(self) -> bytes | None:
         channel = self.channel

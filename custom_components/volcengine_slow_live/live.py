@@ -5,6 +5,12 @@ playlist and segments with the token it started with, so shortly before expiry t
 URL is fetched anew (GetStream with FreshExpiredPull=1) and handed to the running
 stream, which then switches without the player noticing. Streams of GB/T 28181 spaces
 that pull on demand are started (StartStream) before their URL is handed out.
+
+An unexpired URL is not yet a playable one: the cloud stops pulling an on-demand
+stream nobody has watched for a few minutes, may revoke a token early, and forgets
+its pulls when restarted. So a URL is handed out only after its CDN answered for it
+(one GET of the playlist, the body unread); when that fails, the stream is fetched
+(and invited) anew.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ RENEW_BEFORE = timedelta(seconds=60)
 # After a failed renewal, try again after this long (doubling up to the maximum).
 RETRY_MIN = timedelta(seconds=10)
 RETRY_MAX = timedelta(minutes=5)
+# A stream just invited may take a moment to reach the CDN: probe again after these.
+PROBE_AGAIN = (0.5, 1.0, 2.0)
 
 
 class NoLiveUrlError(Exception):
@@ -71,13 +79,36 @@ class LiveSource:
         )
 
     async def async_url(self) -> str:
-        """A URL that stays valid for at least `RENEW_BEFORE`; raises ApiError/NoLiveUrlError."""
+        """A URL that plays now and for at least `RENEW_BEFORE`.
+
+        Raises ApiError (the cloud refused or failed) or NoLiveUrlError (nothing
+        to play: no URL of this protocol, or its CDN has nothing behind it).
+        """
         async with self._lock:
-            if self._usable(self._url):
+            if self._usable(self._url) and await self._async_plays(self._url):
                 return self._url.url
-            url = await self._async_fetch(renewing=False)
+            # A URL we had and that no longer plays is fetched anew (and the
+            # stream invited again); the first one may come from the last refresh.
+            url = await self._async_fetch(renewing=self._url is not None)
+            for delay in (*PROBE_AGAIN, None):
+                if await self._async_plays(url):
+                    break
+                if delay is None:
+                    raise NoLiveUrlError("nothing behind the live URL")
+                await asyncio.sleep(delay)
             self._set(url)
             return url.url
+
+    async def _async_plays(self, url: PullUrl) -> bool:
+        """Whether the CDN serves the URL now (RTMP cannot be asked over HTTP)."""
+        if url.protocol is Protocol.RTMP:
+            return True
+        try:
+            await self._coordinator.client.probe_media(url.url)
+        except ApiError as err:
+            LOGGER.debug("The live URL of %s does not play: %s", self._key, err)
+            return False
+        return True
 
     async def _async_fetch(self, *, renewing: bool) -> PullUrl:
         """A fresh URL; GB streams that are not being pulled are started first.

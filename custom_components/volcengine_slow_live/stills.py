@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+import io
 import time
+
+from PIL import Image, ImageDraw
 
 # After a fetch that gave nothing, try again sooner than a full TTL, but not on every
 # dashboard poll: each try costs a cloud call.
@@ -41,3 +44,34 @@ class StillCache:
             else:
                 self._next_fetch = time.monotonic() + min(self.ttl, FAILURE_RETRY)
             return self._image
+
+
+def offline_picture() -> bytes:
+    """A JPEG for a camera that is offline and has no still: a crossed-out camera.
+
+    Home Assistant's picture cards fetch a camera's image whatever its state; an
+    error shows a broken picture and fills the browser's console. No text: the
+    card itself says "Unavailable" in the user's language. Blocking (Pillow).
+    """
+    width, height = 640, 360
+    image = Image.new("RGB", (width, height), (48, 48, 48))
+    draw = ImageDraw.Draw(image)
+    grey = (150, 150, 150)
+    cx, cy = width // 2, height // 2
+    draw.rounded_rectangle(
+        (cx - 90, cy - 50, cx + 40, cy + 50), radius=12, outline=grey, width=8
+    )
+    draw.polygon(
+        [
+            (cx + 40, cy - 10),
+            (cx + 95, cy - 45),
+            (cx + 95, cy + 45),
+            (cx + 40, cy + 10),
+        ],
+        outline=grey,
+        width=8,
+    )
+    draw.line((cx - 110, cy + 80, cx + 110, cy - 80), fill=grey, width=10)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80)
+    return out.getvalue()

@@ -17,9 +17,12 @@ from playwright.async_api import Page
 from emulator.accounts import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
 from .ui import (
+    VIDEO_STATE,
     Seen,
     Stack,
+    camera_pictures,
     click_text,
+    more_info,
     no_errors_of_ours,
     page_text,
     type_into,
@@ -106,6 +109,58 @@ async def test_media_browser_plays_recordings_in_the_browser(
     page = await open_page("/media-browser/browser")
     await _browse_to(page, "Garage")
     await wait_for_text(page, "No recordings in the last 30 days")
+    no_errors_of_ours(seen, with_entry)
+
+
+# Home Assistant stops a stream nobody has asked for in 30 s; then a little more.
+STREAM_IDLE = 35_000
+# Past the cloud's on-demand invite (the emulator's: 300 s), as if that long passed.
+INVITE_LAPSED = 400.0
+DIALOG = "ha-more-info-dialog"
+
+
+async def test_the_dashboard_shows_live_video(
+    with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    page = await open_page("/lovelace/0")
+    # The tiles play live video; the offline camera shows a picture, not an error.
+    await video_plays(page)
+    pictures = await camera_pictures(page)
+    assert [p for p in pictures if p["src"].endswith("camera.attic")], pictures
+    said = await page_text(page)
+    assert "Unavailable" in said
+    # A camera's dialog plays live video.
+    await more_info(page, "camera.front_gate")
+    await video_plays(page, inside=DIALOG)
+    await page.keyboard.press("Escape")
+    # The offline camera's dialog says so, and shows no player waiting forever.
+    await more_info(page, "camera.attic")
+    await page.wait_for_timeout(2000)
+    assert await page.evaluate(VIDEO_STATE, DIALOG) is None
+    no_errors_of_ours(seen, with_entry)
+
+
+async def test_an_on_demand_camera_plays_after_idle(
+    with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    """Barn pulls on demand: opened, left alone past the invite, opened again.
+
+    From a page without live tiles, so that nothing else keeps Barn's stream pulled.
+    """
+    page = await open_page("/media-browser/browser")
+    await wait_for_text(page, "Volcengine Slow Live")
+    await more_info(page, "camera.barn")
+    await video_plays(page, inside=DIALOG)
+    await page.keyboard.press("Escape")
+    await page.wait_for_timeout(STREAM_IDLE)
+    try:
+        with_entry.emulator_api("POST", "/_emulator/clock", {"offset": INVITE_LAPSED})
+        invites = with_entry.emulator_count("StartStream")
+        await more_info(page, "camera.barn")
+        await video_plays(page, inside=DIALOG)
+        assert with_entry.emulator_count("StartStream") == invites + 1
+    finally:
+        with_entry.emulator_api("POST", "/_emulator/clock", {"offset": 0})
     no_errors_of_ours(seen, with_entry)
 
 

@@ -11,18 +11,41 @@ from playwright.async_api import Page
 
 from tests.e2e import provision
 
-# Finds the first <video> anywhere in the page, through every open shadow root.
-VIDEO_STATE = """() => {
-  const walk = (root) => {
+# Finds the first <video> anywhere in the page (or inside the first element named
+# `inside`, e.g. the more-info dialog), through every open shadow root.
+VIDEO_STATE = """(inside) => {
+  const walk = (root, tag) => {
     for (const el of root.querySelectorAll('*')) {
-      if (el.tagName === 'VIDEO') return el;
-      if (el.shadowRoot) { const found = walk(el.shadowRoot); if (found) return found; }
+      if (el.tagName === tag) return el;
+      if (el.shadowRoot) { const found = walk(el.shadowRoot, tag); if (found) return found; }
     }
     return null;
   };
-  const video = walk(document);
+  const within = inside ? walk(document, inside.toUpperCase()) : document;
+  if (!within) return null;
+  const video = walk(within.shadowRoot || within, 'VIDEO');
   return video && {readyState: video.readyState, currentTime: video.currentTime,
                    error: video.error ? video.error.code : null};
+}"""
+# The camera pictures (<img> of camera_proxy) anywhere in the page, and whether each
+# has loaded a picture.
+CAMERA_IMAGES = """() => {
+  const found = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'IMG' && (el.src || '').includes('/api/camera_proxy/')) {
+        found.push({src: el.src.split('?')[0], loaded: el.complete && el.naturalWidth > 0});
+      }
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return found;
+}"""
+# Open an entity's more-info dialog, as a click on its card does.
+MORE_INFO = """(entityId) => {
+  document.querySelector('home-assistant').dispatchEvent(new CustomEvent(
+    'hass-more-info', {detail: {entityId}, bubbles: true, composed: true}));
 }"""
 # The text a person sees (shadow roots included), for "does the page say X".
 PAGE_TEXT = """() => {
@@ -63,6 +86,14 @@ class Stack:
         state: dict[str, Any] = self.api("GET", f"/api/states/{entity_id}")
         return state
 
+    def emulator_api(self, method: str, path: str, body: Any = None) -> Any:
+        """The emulator's admin API (`/_emulator/...`)."""
+        return provision.request(method, f"{self.emulator}{path}", json_body=body)
+
+    def emulator_count(self, action: str) -> int:
+        """How many requests of an action the emulator has answered."""
+        return len(self.emulator_api("GET", f"/_emulator/requests?action={action}"))
+
     def our_entries(self) -> list[dict[str, Any]]:
         """The integration's config entries."""
         entries: list[dict[str, Any]] = self.api(
@@ -80,23 +111,44 @@ class Seen:
     pages: list[Page] = field(default_factory=list)
 
 
-async def video_plays(page: Page, seconds: float = 5.0) -> dict[str, Any]:
-    """Wait for a <video> with data, then check its time advances for `seconds`."""
+async def video_plays(
+    page: Page, seconds: float = 5.0, *, inside: str | None = None
+) -> dict[str, Any]:
+    """Wait for a <video> with data, then check its time advances for `seconds`.
+
+    `inside`: the video of that element (e.g. `ha-more-info-dialog`) only.
+    """
     deadline = time.monotonic() + 30
-    state = await page.evaluate(VIDEO_STATE)
+    state = await page.evaluate(VIDEO_STATE, inside)
     while not state or state["readyState"] < 2:
         assert time.monotonic() < deadline, f"no playing video: {state}"
         await page.wait_for_timeout(250)
-        state = await page.evaluate(VIDEO_STATE)
+        state = await page.evaluate(VIDEO_STATE, inside)
     first = state["currentTime"]
     await page.wait_for_timeout(seconds * 1000)
-    state = await page.evaluate(VIDEO_STATE)
+    state = await page.evaluate(VIDEO_STATE, inside)
     assert state is not None
     assert state["error"] is None, state
     assert state["readyState"] >= 2, state
     assert state["currentTime"] - first >= seconds * 0.6, (first, state)
     result: dict[str, Any] = state
     return result
+
+
+async def camera_pictures(page: Page, within: float = 20.0) -> list[dict[str, Any]]:
+    """The page's camera pictures once at least one has loaded."""
+    deadline = time.monotonic() + within
+    while True:
+        found: list[dict[str, Any]] = await page.evaluate(CAMERA_IMAGES)
+        if any(p["loaded"] for p in found):
+            return found
+        assert time.monotonic() < deadline, f"no camera picture loaded: {found}"
+        await page.wait_for_timeout(250)
+
+
+async def more_info(page: Page, entity_id: str) -> None:
+    """Open the entity's more-info dialog."""
+    await page.evaluate(MORE_INFO, entity_id)
 
 
 async def page_text(page: Page) -> str:

@@ -682,16 +682,7 @@ class AiotVideoClient:
             async with self._session.get(
                 url, timeout=self._timeout, allow_redirects=True
             ) as response:
-                if response.status >= 500:
-                    raise Unavailable(
-                        f"media HTTP {response.status}", http_status=response.status
-                    )
-                if response.status != 200:
-                    raise ApiError(
-                        f"media HTTP {response.status}",
-                        code=f"HTTP{response.status}",
-                        http_status=response.status,
-                    )
+                _check_media_status(response.status)
                 if (response.content_length or 0) > max_bytes:
                     raise InvalidResponse("media larger than allowed")
                 data = await response.content.read(max_bytes + 1)
@@ -704,6 +695,33 @@ class AiotVideoClient:
         if len(data) > max_bytes:
             raise InvalidResponse("media larger than allowed")
         return data
+
+    async def probe_media(self, url: str) -> None:
+        """Whether a media link has something behind it now: its answer's status only.
+
+        The body is not read (an HTTP-FLV link never ends). Raises like
+        `fetch_media`: `ApiError` when refused (403 token, 404 nothing there),
+        `Unavailable` on a network failure or a 5xx.
+        """
+        try:
+            async with self._session.get(
+                url, timeout=self._timeout, allow_redirects=True
+            ) as response:
+                _check_media_status(response.status)
+        except TimeoutError as err:
+            raise Unavailable("media probe timed out", code="Timeout") from err
+        except aiohttp.ClientError as err:
+            raise Unavailable(
+                f"media probe failed: {type(err).__name__}", code="ConnectionError"
+            ) from err
+
+
+def _check_media_status(status: int) -> None:
+    """A media answer's status as the client's errors (the URL never in them)."""
+    if status >= 500:
+        raise Unavailable(f"media HTTP {status}", http_status=status)
+    if status != 200:
+        raise ApiError(f"media HTTP {status}", code=f"HTTP{status}", http_status=status)
 
 
 async def _iterate[T](
