@@ -8,18 +8,15 @@ connected, not failed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ChannelData, SlowLiveCoordinator
+from .coordinator import SlowLiveCoordinator
 from .data import SlowLiveConfigEntry
 from .entity import SlowLiveEntity, async_add_channel_entities
 
@@ -34,12 +31,13 @@ async def async_setup_entry(
 ) -> None:
     """A sensor for every channel, now and as channels appear."""
 
-    def build(
-        coordinator: SlowLiveCoordinator, channel: ChannelData
-    ) -> Iterable[Entity]:
-        yield StreamConnectivitySensor(coordinator, channel.key)
-
-    async_add_channel_entities(entry, async_add_entities, build)
+    async_add_channel_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, channel: [
+            StreamConnectivitySensor(coordinator, channel.key)
+        ],
+    )
 
 
 class StreamConnectivitySensor(SlowLiveEntity, BinarySensorEntity):

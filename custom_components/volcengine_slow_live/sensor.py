@@ -9,13 +9,11 @@ apart, `live` (the cloud pulls it now), `standby` (it starts when watched) and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import StrEnum
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ChannelData, SlowLiveCoordinator
@@ -50,12 +48,11 @@ async def async_setup_entry(
 ) -> None:
     """A sensor for every channel, now and as channels appear."""
 
-    def build(
-        coordinator: SlowLiveCoordinator, channel: ChannelData
-    ) -> Iterable[Entity]:
-        yield StreamStateSensor(coordinator, channel.key)
-
-    async_add_channel_entities(entry, async_add_entities, build)
+    async_add_channel_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, channel: [StreamStateSensor(coordinator, channel.key)],
+    )
 
 
 class StreamStateSensor(SlowLiveEntity, SensorEntity):

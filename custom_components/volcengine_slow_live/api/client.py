@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import json
@@ -678,20 +679,10 @@ class AiotVideoClient:
         refused link (403: expired token) is an `ApiError`; a network failure or a
         5xx is `Unavailable`.
         """
-        try:
-            async with self._session.get(
-                url, timeout=self._timeout, allow_redirects=True
-            ) as response:
-                _check_media_status(response.status)
-                if (response.content_length or 0) > max_bytes:
-                    raise InvalidResponse("media larger than allowed")
-                data = await response.content.read(max_bytes + 1)
-        except TimeoutError as err:
-            raise Unavailable("media download timed out", code="Timeout") from err
-        except aiohttp.ClientError as err:
-            raise Unavailable(
-                f"media download failed: {type(err).__name__}", code="ConnectionError"
-            ) from err
+        async with self._media(url, "download") as response:
+            if (response.content_length or 0) > max_bytes:
+                raise InvalidResponse("media larger than allowed")
+            data = await response.content.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise InvalidResponse("media larger than allowed")
         return data
@@ -703,16 +694,25 @@ class AiotVideoClient:
         `fetch_media`: `ApiError` when refused (403 token, 404 nothing there),
         `Unavailable` on a network failure or a 5xx.
         """
+        async with self._media(url, "probe"):
+            pass
+
+    @contextlib.asynccontextmanager
+    async def _media(
+        self, url: str, what: str
+    ) -> AsyncIterator[aiohttp.ClientResponse]:
+        """A GET of a media link whose status was 200; the client's errors otherwise."""
         try:
             async with self._session.get(
                 url, timeout=self._timeout, allow_redirects=True
             ) as response:
                 _check_media_status(response.status)
+                yield response
         except TimeoutError as err:
-            raise Unavailable("media probe timed out", code="Timeout") from err
+            raise Unavailable(f"media {what} timed out", code="Timeout") from err
         except aiohttp.ClientError as err:
             raise Unavailable(
-                f"media probe failed: {type(err).__name__}", code="ConnectionError"
+                f"media {what} failed: {type(err).__name__}", code="ConnectionError"
             ) from err
 
 
