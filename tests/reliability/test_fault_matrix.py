@@ -742,7 +742,7 @@ def _check_failed(world: World, fault: Fault, outcomes: dict[str, Any]) -> None:
         # Only a camera whose channel is offline is unavailable (it has nothing to
         # show); its connectivity sensor is there and says "off".
         offline = {
-            s.entity_id.removeprefix("binary_sensor.").removesuffix("_stream")
+            s.object_id.removesuffix("_connection")
             for s in others
             if s.domain == "binary_sensor" and s.state == "off"
         }
