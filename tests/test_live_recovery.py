@@ -68,6 +68,16 @@ class Viewer:
         response = await self.client.get(self.url)
         assert response.status == 200, response.status
 
+    async def watch(self) -> None:
+        """Open the live view and see its first segments."""
+        await self.open()
+        await self.segments_within(BOUND)
+
+    @property
+    def camera(self) -> Any:
+        """The camera entity."""
+        return _camera(self.hass, self.entity_id)
+
     @property
     def stream(self) -> Stream:
         stream = _camera(self.hass, self.entity_id).stream
@@ -123,8 +133,7 @@ async def test_on_demand_camera_after_idle(
     emulator.fleet.on_demand_idle = INVITE_TIMEOUT
     barn = stream_titled(emulator, "Barn")
     view = viewer(emulator, "Barn")
-    await view.open()
-    await view.segments_within(BOUND)
+    await view.watch()
     await view.leave()
     await asyncio.sleep(INVITE_TIMEOUT + 1)
     assert emulator.fleet.stream_status(barn, emulator.now()) != "online"
@@ -140,8 +149,7 @@ async def test_the_still_of_an_on_demand_camera_after_idle(
 ) -> None:
     emulator.fleet.on_demand_idle = INVITE_TIMEOUT
     view = viewer(emulator, "Barn")
-    await view.open()
-    await view.segments_within(BOUND)
+    await view.watch()
     await view.leave()
     await asyncio.sleep(INVITE_TIMEOUT + 1)
     client = view.client
@@ -171,8 +179,7 @@ async def test_recovers_from_cdn_faults(
     hass: HomeAssistant, emulator: Emulator, viewer: Any, fault: dict[str, Any]
 ) -> None:
     view = viewer(emulator, "Front Gate")
-    await view.open()
-    await view.segments_within(BOUND)
+    await view.watch()
     output = view.stream.outputs()["hls"]
     emulator.faults.add(FaultRule(**fault))
     # Segments stop: once those already read are through (the reader keeps a few
@@ -212,8 +219,7 @@ async def test_recovers_after_the_cloud_restarts(
     hass: HomeAssistant, emulator: Emulator, viewer: Any, setup_entry: MockConfigEntry
 ) -> None:
     view = viewer(emulator, "Front Gate")
-    await view.open()
-    await view.segments_within(BOUND)
+    await view.watch()
     await emulator.stop()
     await _until_unavailable(view)
     await asyncio.sleep(OUTAGE)
@@ -232,8 +238,7 @@ async def test_offline_then_online(
     """Offline: unavailable, no tight retry loop; back online: playing within the bound."""
     front = stream_titled(emulator, "Front Gate")
     view = viewer(emulator, "Front Gate")
-    await view.open()
-    await view.segments_within(BOUND)
+    await view.watch()
     coordinator = setup_entry.runtime_data.coordinator
 
     emulator.fleet.set_stream_status(front.stream_id, "offline")
@@ -262,15 +267,14 @@ async def test_a_renewed_url_reaches_the_stream(
 ) -> None:
     """Stopped: the next start takes it. Running: the worker switches at once."""
     view = viewer(emulator, "Front Gate")
-    camera = _camera(hass, view.entity_id)
+    camera = view.camera
     stream = await camera.async_create_stream()
     assert not stream.outputs()
     camera._url_renewed(stream.source + "&renewed=1")
     assert stream.source.endswith("&renewed=1")
     assert not stream.get_diagnostics().get("update_source")
 
-    await view.open()
-    await view.segments_within(BOUND)
+    await view.watch()
     camera._url_renewed(stream.source.replace("&renewed=1", ""))
     assert stream.get_diagnostics()["update_source"] == 1
     assert await view.segments_within(BOUND) < BOUND
@@ -280,7 +284,7 @@ async def test_no_restart_cuts_a_recording_or_a_kept_alive_stream(
     hass: HomeAssistant, emulator: Emulator, viewer: Any
 ) -> None:
     view = viewer(emulator, "Front Gate")
-    camera = _camera(hass, view.entity_id)
+    camera = view.camera
     await view.open()
     stream = view.stream
     stream.dynamic_stream_settings.preload_stream = True
@@ -295,9 +299,8 @@ async def test_a_stall_without_a_playing_url_changes_nothing(
     hass: HomeAssistant, emulator: Emulator, viewer: Any
 ) -> None:
     view = viewer(emulator, "Front Gate")
-    camera = _camera(hass, view.entity_id)
-    await view.open()
-    await view.segments_within(BOUND)
+    camera = view.camera
+    await view.watch()
     source = view.stream.source
     emulator.faults.add(FaultRule(kind="cdn_error"))  # every live request: 404
     emulator.faults.add(FaultRule(kind="http_error", status=500, action="GetStream"))
@@ -310,7 +313,7 @@ async def test_a_removed_camera_stops_watching(
     hass: HomeAssistant, emulator: Emulator, viewer: Any
 ) -> None:
     view = viewer(emulator, "Front Gate")
-    camera = _camera(hass, view.entity_id)
+    camera = view.camera
     await view.open()
     guard = camera._guard
     watch = guard._watch
@@ -329,10 +332,9 @@ async def test_the_guards_edges(
     """Running: nothing to check before a start; stalled on a revoked token: the
     running worker switches; restarts of an unwatched or healthy stream do nothing."""
     view = viewer(emulator, "Front Gate")
-    camera = _camera(hass, view.entity_id)
+    camera = view.camera
     guard = camera._guard
-    await view.open()
-    await view.segments_within(BOUND)
+    await view.watch()
     gets = emulator.count("GetStream")
     assert await camera.async_create_stream() is view.stream  # no check: it runs
     assert emulator.count("GetStream") == gets

@@ -13,31 +13,12 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import SlowLiveCoordinator
-from .data import SlowLiveConfigEntry
-from .entity import SlowLiveEntity, async_add_channel_entities
+from .entity import SlowLiveEntity, channel_platform
 
 # Read-only coordinator entities.
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: SlowLiveConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """A sensor for every channel, now and as channels appear."""
-
-    async_add_channel_entities(
-        entry,
-        async_add_entities,
-        lambda coordinator, channel: [
-            StreamConnectivitySensor(coordinator, channel.key)
-        ],
-    )
 
 
 class StreamConnectivitySensor(SlowLiveEntity, BinarySensorEntity):
@@ -60,3 +41,7 @@ class StreamConnectivitySensor(SlowLiveEntity, BinarySensorEntity):
 
     def _shown(self) -> tuple[object, ...]:
         return (*super()._shown(), self.is_on)
+
+
+# A sensor for every channel, now and as channels appear.
+async_setup_entry = channel_platform(StreamConnectivitySensor)

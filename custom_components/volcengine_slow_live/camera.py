@@ -107,13 +107,12 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
             self.async_write_ha_state,
         )
         self._stills = StillCache(options.get(CONF_STILL_TTL, DEFAULT_STILL_TTL))
-        self._online = False
         self._offline_picture: bytes | None = None
         self._update_attrs()
 
     def _update_attrs(self) -> None:
         if channel := self.channel:
-            self._online = channel.online
+            # Streaming = online: an on-demand stream starts when it is opened.
             self._attr_is_streaming = channel.online
             # Offer live view only while there is something to play: the frontend
             # then shows the still instead of failing to open a stream.
@@ -130,11 +129,11 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
         Its picture is still served (the last still, else `offline_picture`):
         the frontend's cards ask for it whatever the state.
         """
-        return super().available and self._online
+        return super().available and bool(self._attr_is_streaming)
 
     def _handle_coordinator_update(self) -> None:
         self._update_attrs()
-        if self._online:
+        if self._attr_is_streaming:
             # Back online, or the cloud answers again: a failed stream restarts now
             # rather than at its worker's next (by then long) retry.
             self._guard.channel_online()
@@ -193,7 +192,7 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
     ) -> bytes | None:
         """A recent still; Home Assistant scales it to the requested size."""
         image = await self._stills.async_get(self._async_fetch_still)
-        if image is None and not self._online:
+        if image is None and not self._attr_is_streaming:
             if self._offline_picture is None:
                 self._offline_picture = await self.hass.async_add_executor_job(
                     offline_picture

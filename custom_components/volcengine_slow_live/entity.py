@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
+from typing import Any
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -89,3 +90,25 @@ def async_add_channel_entities(
 
     add_new()
     entry.async_on_unload(coordinator.async_add_listener(add_new))
+
+
+def channel_platform(
+    make: Callable[[SlowLiveCoordinator, str], Entity],
+) -> Callable[
+    [HomeAssistant, SlowLiveConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]:
+    """A platform's `async_setup_entry` that adds one entity (`make`) per channel."""
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: SlowLiveConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        async_add_channel_entities(
+            entry,
+            async_add_entities,
+            lambda coordinator, channel: [make(coordinator, channel.key)],
+        )
+
+    return async_setup_entry

@@ -13,12 +13,9 @@ from enum import StrEnum
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import ChannelData, SlowLiveCoordinator
-from .data import SlowLiveConfigEntry
-from .entity import SlowLiveEntity, async_add_channel_entities
+from .entity import SlowLiveEntity, channel_platform
 
 # Read-only coordinator entities.
 PARALLEL_UPDATES = 0
@@ -39,20 +36,6 @@ def stream_state(channel: ChannelData) -> StreamState:
     if channel.online:  # not pulled, yet startable: an on-demand stream at rest
         return StreamState.STANDBY
     return StreamState.OFFLINE
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: SlowLiveConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """A sensor for every channel, now and as channels appear."""
-
-    async_add_channel_entities(
-        entry,
-        async_add_entities,
-        lambda coordinator, channel: [StreamStateSensor(coordinator, channel.key)],
-    )
 
 
 class StreamStateSensor(SlowLiveEntity, SensorEntity):
@@ -76,3 +59,7 @@ class StreamStateSensor(SlowLiveEntity, SensorEntity):
 
     def _shown(self) -> tuple[object, ...]:
         return (*super()._shown(), self.native_value)
+
+
+# A sensor for every channel, now and as channels appear.
+async_setup_entry = channel_platform(StreamStateSensor)
