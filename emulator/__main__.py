@@ -47,6 +47,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--url-ttl", type=int, default=3600)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
+        "--no-outages",
+        dest="outages",
+        action="store_false",
+        help="demo cameras record without their random daily outages",
+    )
+    parser.add_argument(
         "--storage-lag",
         type=float,
         default=0.0,
@@ -69,7 +75,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def build_config(args: argparse.Namespace) -> EmulatorConfig:
     """Turn parsed arguments into an EmulatorConfig."""
     if args.fleet == "demo":
-        fleet = Fleet.demo(args.seed)
+        fleet = Fleet.demo(args.seed, outages=args.outages)
     else:
         fleet = Fleet.generate(
             spaces=args.spaces, channels=args.channels, seed=args.seed

@@ -53,7 +53,8 @@ async def emulator_factory(socket_enabled: None) -> AsyncIterator[EmulatorFactor
     """Start emulators with a custom config (or EmulatorConfig keyword arguments).
 
     `await emulator_factory(fleet=Fleet.generate(channels=1000))`; all are stopped
-    when the test ends.
+    when the test ends. Without a fleet it serves the demo fleet without random
+    outages, like `emulator`: a test's result must not depend on the time of day.
     """
     started: list[Emulator] = []
 
@@ -63,6 +64,7 @@ async def emulator_factory(socket_enabled: None) -> AsyncIterator[EmulatorFactor
         if config is None:
             overrides.setdefault("host", "127.0.0.1")
             overrides.setdefault("port", 0)
+            overrides.setdefault("fleet", Fleet.demo(outages=False))
             config = EmulatorConfig(**overrides)
         emu = Emulator(config)
         await emu.start()

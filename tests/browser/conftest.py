@@ -91,7 +91,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         running(
             [
                 *(python, "-m", "emulator", "--host", "127.0.0.1"),
-                *("--port", str(emulator_port), "--fleet", "demo"),
+                *("--port", str(emulator_port), "--fleet", "demo", "--no-outages"),
             ],
             emulator_out,
         ) as emulator_process,

@@ -195,7 +195,7 @@ def test_hass_process(tmp_path: Path, socket_enabled: None) -> None:
         running(
             [
                 *(python, "-m", "emulator", "--host", "127.0.0.1"),
-                *("--port", str(emulator_port), "--fleet", "demo"),
+                *("--port", str(emulator_port), "--fleet", "demo", "--no-outages"),
             ],
             emulator_out,
         ) as emulator,

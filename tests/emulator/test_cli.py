@@ -38,6 +38,10 @@ def test_parse_args() -> None:
     assert demo.port == 8765
     assert demo.fleet is not None
     assert len(demo.fleet.spaces) == 3
+    assert all(s.record_outages for s in demo.fleet.main_streams())
+    steady = build_config(parse_args(["--no-outages"]))
+    assert steady.fleet is not None
+    assert not any(s.record_outages for s in steady.fleet.main_streams())
     for bad in (["--fleet", "lots"], ["--fleet", "-1"]):
         with pytest.raises(SystemExit):
             parse_args(bad)
