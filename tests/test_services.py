@@ -297,6 +297,11 @@ async def test_play_recording_hands_the_url_to_the_player(
     assert call.data["media_content_id"] == result["hls"]
     assert call.data["media_content_type"] == "application/vnd.apple.mpegurl"
     assert result["media_players"] == [TV]
+    # Players that show a title show the camera and the time, not the link.
+    played = [datetime.fromisoformat(result["played"][k]) for k in ("start", "end")]
+    assert call.data["extra"] == {
+        "title": f"Front Gate {played[0]:%H:%M}–{played[1]:%H:%M}"
+    }
     await _decodes_as_h264(call.data["media_content_id"])
 
     # As MP4.
@@ -310,6 +315,24 @@ async def test_play_recording_hands_the_url_to_the_player(
     assert response is not None
     assert players[1].data["media_content_type"] == "video/mp4"
     assert players[1].data["media_content_id"] == response[camera]["mp4"]
+    # From another day, the title says which.
+    yesterday = dt_util.now() - timedelta(days=1)
+    await hass.services.async_call(
+        DOMAIN,
+        "play_recording",
+        {
+            "entity_id": camera,
+            "media_player": TV,
+            "start": yesterday.isoformat(),
+            "end": (yesterday + timedelta(minutes=1)).isoformat(),
+        },
+        blocking=True,
+    )
+    assert (
+        players[2]
+        .data["extra"]["title"]
+        .startswith(f"Front Gate {yesterday:%Y-%m-%d} ")
+    )
     # Without asking for the response.
     await hass.services.async_call(
         DOMAIN,
@@ -317,7 +340,7 @@ async def test_play_recording_hands_the_url_to_the_player(
         {"entity_id": camera, "media_player": TV, "duration": 60},
         blocking=True,
     )
-    assert len(players) == 3
+    assert len(players) == 4
 
 
 async def test_play_several_cameras_on_several_players(

@@ -15,6 +15,7 @@ from typing import Any
 from homeassistant.components.media_player import (
     ATTR_MEDIA_CONTENT_ID,
     ATTR_MEDIA_CONTENT_TYPE,
+    ATTR_MEDIA_EXTRA,
     DOMAIN as MEDIA_PLAYER_DOMAIN,
     SERVICE_PLAY_MEDIA,
 )
@@ -196,6 +197,16 @@ async def _async_recording(
     }
 
 
+def _title(hass: HomeAssistant, target: CameraTarget, played: dict[str, str]) -> str:
+    """The camera's name and the played range: "Front Gate 14:02–14:07"."""
+    state = hass.states.get(target.entity_id)
+    name = state.name if state is not None else target.channel.name
+    start = datetime.fromisoformat(played["start"])
+    end = datetime.fromisoformat(played["end"])
+    day = "" if start.date() == dt_util.now().date() else f"{start:%Y-%m-%d} "
+    return f"{name} {day}{start:%H:%M}–{end:%H:%M}"
+
+
 def _local(moment: datetime) -> str:
     return dt_util.as_local(moment).isoformat()
 
@@ -249,6 +260,8 @@ async def _async_play_recording(call: ServiceCall) -> ServiceResponse:
                 ATTR_ENTITY_ID: players,
                 ATTR_MEDIA_CONTENT_ID: url,
                 ATTR_MEDIA_CONTENT_TYPE: MIME_MP4 if mp4 else MIME_HLS,
+                # Shown by players that show a title (Cast, Kodi…) instead of the link.
+                ATTR_MEDIA_EXTRA: {"title": _title(hass, target, recording["played"])},
             },
             blocking=True,
             context=call.context,

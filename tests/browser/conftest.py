@@ -96,7 +96,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             emulator_out,
         ) as emulator_process,
         running(
-            [python, "-m", "homeassistant", "-c", str(config), "--skip-pip"],
+            # -P: not the repository's custom_components/ (the working directory)
+            # but the configuration's, which also links the development TV.
+            [python, "-P", "-m", "homeassistant", "-c", str(config), "--skip-pip"],
             hass_out,
             env,
         ),

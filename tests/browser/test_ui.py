@@ -30,7 +30,7 @@ from .ui import (
     wait_for_text,
 )
 
-PLAYER = "media_player.living_room"
+PLAYER = "media_player.tv"  # the development TV (dev/tv_player)
 
 
 async def test_add_the_integration_through_the_ui(
@@ -112,6 +112,28 @@ async def test_media_browser_plays_recordings_in_the_browser(
     no_errors_of_ours(seen, with_entry)
 
 
+async def test_the_player_picker_plays_a_recording_on_the_tv(
+    with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    page = await open_page("/media-browser/browser")
+    await wait_for_text(page, "Volcengine Slow Live")
+    # The player bar's picker: "Web browser" → the TV.
+    await click_text(page, "Web browser")
+    await page.locator("ha-combo-box-item >> text=TV >> visible=true").first.click()
+    await page.wait_for_url(f"**/media-browser/{PLAYER}**")
+    await _browse_to(page, "Front Gate", "Last hour")
+    # The TV fetched the link and plays it; the bar shows what it plays.
+    deadline = time.monotonic() + 20
+    while (state := with_entry.state(PLAYER))["state"] != "playing":
+        assert time.monotonic() < deadline, state
+        await page.wait_for_timeout(250)
+    title = state["attributes"]["media_title"]
+    assert title.startswith("Front Gate · Last hour · "), title
+    assert state["attributes"]["media_content_id"].startswith(with_entry.emulator)
+    await wait_for_text(page, title)
+    no_errors_of_ours(seen, with_entry)
+
+
 # Home Assistant stops a stream nobody has asked for in 30 s; then a little more.
 STREAM_IDLE = 35_000
 # Past the cloud's on-demand invite (the emulator's: 300 s), as if that long passed.
@@ -182,7 +204,7 @@ async def test_the_play_recording_form_and_its_answer(
     said = await wait_for_text(page, "Strict")
     for text in ("Media player", "Duration", "Link validity", "Perform action"):
         assert text in said, text
-    # Called (in YAML mode), it plays on the demo player and shows its answer.
+    # Called (in YAML mode), it plays on the TV and shows its answer.
     await click_text(page, "YAML mode")
     editor = page.locator("ha-code-editor .cm-content >> visible=true").first
     await editor.click()

@@ -176,7 +176,7 @@ async def click_text(page: Page, text: str) -> None:
 def no_errors_of_ours(seen: Seen, stack: Stack) -> None:
     """No console error or failed request that this integration or its cloud caused.
 
-    Home Assistant's own (the demo's artwork, brand icons looked up online) are not
+    Home Assistant's own (brand icons looked up online) are not
     ours; ours are anything of the emulator, of our cameras' stills, of the
     integration's icons and translations, and media-source items of ours.
     """

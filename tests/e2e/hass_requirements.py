@@ -35,8 +35,6 @@ BUILT_IN = Path(homeassistant.__file__).parent / "components"
 CUSTOM = REPO / "custom_components"
 # Set up from a config entry rather than configuration.yaml.
 CONFIG_ENTRY_DOMAINS = ("volcengine_slow_live",)
-# What `demo:` sets up besides its own platforms (homeassistant/components/demo).
-DEMO_EXTRAS = ("sun", "calendar", "todo")
 
 
 def _manifest(domain: str) -> dict[str, Any] | None:
@@ -54,8 +52,6 @@ def root_domains(config_dir: Path) -> set[str]:
     domains = {key.split(" ")[0] for key in config}
     domains |= bootstrap.CORE_INTEGRATIONS | bootstrap.DEFAULT_INTEGRATIONS
     domains |= set(CONFIG_ENTRY_DOMAINS) | set(BASE_PLATFORMS)
-    if "demo" in domains:
-        domains |= set(DEMO_EXTRAS)
     return domains
 
 

@@ -62,8 +62,13 @@ def prepare(config_dir: Path) -> None:
         shutil.copytree(
             SOURCE_CONFIG / "dashboards", config_dir / "dashboards", dirs_exist_ok=True
         )
-    # Link, not copy: edits in the repository show up after a restart.
-    _link(config_dir / "custom_components", REPO / "custom_components")
+    # Link, not copy: edits in the repository show up after a restart. Each
+    # integration on its own: the development TV is not in custom_components/.
+    components = config_dir / "custom_components"
+    if components.is_symlink():  # how earlier versions linked the whole directory
+        components.unlink()
+    _link(components / DOMAIN, REPO / "custom_components" / DOMAIN)
+    _link(components / "tv_player", REPO / "dev" / "tv_player")
     # Each blueprint file linked on its own: Home Assistant looks for blueprints with
     # a `**/*.yaml` glob, which on Python 3.14 does not enter a linked directory.
     _link_files(

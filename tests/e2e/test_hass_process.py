@@ -45,13 +45,17 @@ EXPECTED_CAMERAS = {
     "camera.tea_garden_east",
     "camera.tea_garden_west",
 }
-PLAYER = "media_player.living_room"  # the demo integration's, as in scripts/develop
+PLAYER = "media_player.tv"  # the development TV (dev/tv_player), as in scripts/develop
 # ERROR records that may appear in home-assistant.log, and why.
 ALLOWED_ERRORS = {
     # Home Assistant always sets up `ffmpeg` (assist_pipeline depends on it), which
     # probes the ffmpeg binary at start-up; a machine without one logs this. Nothing
     # here uses it: the stream component and stills decode with PyAV and TurboJPEG.
     "haffmpeg.core": re.compile(r"FFmpeg fails .*No such file or directory: 'ffmpeg'"),
+    # The test hands the TV a broken link on purpose; the REST API logs the refusal.
+    "homeassistant.components.api": re.compile(
+        r"service call to media_player\.play_media: Nothing to play"
+    ),
 }
 LOG_RECORD = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ (?P<level>[A-Z]+) \((?P<thread>[^)]*)\) "
@@ -200,7 +204,9 @@ def test_hass_process(tmp_path: Path, socket_enabled: None) -> None:
             emulator_out,
         ) as emulator,
         running(
-            [python, "-m", "homeassistant", "-c", str(config), "--skip-pip"],
+            # -P: not the repository's custom_components/ (the working directory)
+            # but the configuration's, which also links the development TV.
+            [python, "-P", "-m", "homeassistant", "-c", str(config), "--skip-pip"],
             hass_out,
             env,
         ) as hass,
@@ -222,8 +228,7 @@ def test_hass_process(tmp_path: Path, socket_enabled: None) -> None:
         token = token_file.read_text(encoding="utf-8").strip()
         assert hass.poll() is None
 
-        # All of the demo fleet's cameras, and the demo player (the demo integration
-        # adds its config entry in the background after start-up).
+        # All of the demo fleet's cameras, and the TV.
         while set(
             provision.our_cameras(base, token)
         ) != EXPECTED_CAMERAS or not has_state(base, token, PLAYER):
@@ -240,7 +245,7 @@ def test_hass_process(tmp_path: Path, socket_enabled: None) -> None:
         links = answer["service_response"]["camera.front_gate"]
         assert links["hls"].startswith(f"http://127.0.0.1:{emulator_port}/")
 
-        # The same on the demo player, which shows what it was given.
+        # The same on the TV, which fetches what it is given and shows it.
         answer = call_service(
             base,
             token,
@@ -256,6 +261,25 @@ def test_hass_process(tmp_path: Path, socket_enabled: None) -> None:
         state = provision.request("GET", f"{base}/api/states/{PLAYER}", token=token)
         assert state["state"] == "playing"
         assert state["attributes"]["media_content_id"] == played["hls"]
+        attributes = state["attributes"]
+        assert attributes["media_title"].startswith("Front Gate ")
+        assert 290 <= attributes["media_duration"] <= 300, attributes
+
+        # The TV refuses a link with nothing behind it (and says why, not where).
+        broken = played["hls"].replace("StreamID=", "StreamID=missing-")
+        with pytest.raises(provision.HttpError) as refused:
+            provision.request(
+                "POST",
+                f"{base}/api/services/media_player/play_media",
+                token=token,
+                json_body={
+                    "entity_id": PLAYER,
+                    "media_content_id": broken,
+                    "media_content_type": "application/x-mpegURL",
+                },
+            )
+        assert "Nothing to play" in str(refused.value)
+        assert "volcSecret" not in str(refused.value)
 
         # The player's URL is real video: the first segment decodes as H.264.
         assert decode_h264(first_segment(played["hls"])) > 0
