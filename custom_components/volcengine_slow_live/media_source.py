@@ -55,7 +55,7 @@ from .api.models import RecordingSegment
 from .const import DOMAIN
 from .coordinator import ChannelData
 from .data import SlowLiveConfigEntry
-from .media_titles import MediaTitles
+from .media_titles import DASH, MediaTitles
 from .playback import (
     MIME_HLS,
     CameraTarget,
@@ -75,7 +75,6 @@ _SPAN = re.compile(r"(\d{1,10})-(\d{1,10})")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Not str.isdigit: it accepts "²", which int() refuses.
 _PART = re.compile(r"[0-9]{1,6}")
-_DASH = "\u2013"  # en dash, between the times of a title
 
 type _Error = type[BrowseError] | type[Unresolvable]
 
@@ -274,7 +273,7 @@ class SlowLiveMediaSource(MediaSource):
         return [
             _folder(
                 f"{entry.entry_id}/spaces/{quote(space_id, safe='')}/{n}",
-                f"{name} · {n * MAX_CHILDREN + 1}{_DASH}{min(count, (n + 1) * MAX_CHILDREN)}",
+                f"{name} · {n * MAX_CHILDREN + 1}{DASH}{min(count, (n + 1) * MAX_CHILDREN)}",
                 None,
                 content_type="",
             )
@@ -377,7 +376,7 @@ class SlowLiveMediaSource(MediaSource):
         title = self._titles.say("last_hour")
         if played is not None:
             title += (
-                f" · {_clock(_unix(played.start))}{_DASH}{_clock(_unix(played.end))}"
+                f" · {_clock(_unix(played.start))}{DASH}{_clock(_unix(played.end))}"
             )
         cover = next((f.cover_url for f in reversed(files) if f.cover_url), None)
         return BrowseMediaSource(
@@ -427,7 +426,7 @@ class SlowLiveMediaSource(MediaSource):
     def _group(self, day_id: str, lo: int, hi: int, count: int) -> BrowseMediaSource:
         # Seconds only when the part does not start and end on whole minutes.
         seconds = bool(lo % 60 or hi % 60)
-        clock = f"{_clock(lo, seconds=seconds)}{_DASH}{_clock(hi, seconds=seconds)}"
+        clock = f"{_clock(lo, seconds=seconds)}{DASH}{_clock(hi, seconds=seconds)}"
         return _folder(
             f"{day_id}/{lo}-{hi}", f"{clock} · {self._titles.recordings(count)}"
         )
@@ -542,7 +541,7 @@ def _recording(
     lo = _unix(start)
     # The cloud refuses an empty range; a zero-length file still plays its second.
     hi = max(_unix(end), lo + 1)
-    title = f"{_clock(lo)}{_DASH}{_clock(_unix(end))} · {_duration(duration)}"
+    title = f"{_clock(lo)}{DASH}{_clock(_unix(end))} · {_duration(duration)}"
     return BrowseMediaSource(
         domain=DOMAIN,
         identifier=f"{base}/rec/{lo}-{hi}",

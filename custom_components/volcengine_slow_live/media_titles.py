@@ -18,6 +18,7 @@ from homeassistant.helpers.translation import async_get_translations
 
 from .const import DOMAIN
 
+DASH = "\u2013"  # en dash, between the times of a title
 _PREFIX = f"component.{DOMAIN}.selector.media_titles.options."
 # What a title says when no translation could be read at all.
 _FALLBACK = {

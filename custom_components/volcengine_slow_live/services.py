@@ -37,6 +37,7 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN, MAX_LINK_VALIDITY, MIN_LINK_VALIDITY
+from .media_titles import DASH
 from .playback import (
     MIME_HLS,
     MIME_MP4,
@@ -198,13 +199,13 @@ async def _async_recording(
 
 
 def _title(hass: HomeAssistant, target: CameraTarget, played: dict[str, str]) -> str:
-    """The camera's name and the played range: "Front Gate 14:02–14:07"."""
+    """The camera's name and the played range: "Front Gate 14:02-14:07" (en dash)."""
     state = hass.states.get(target.entity_id)
     name = state.name if state is not None else target.channel.name
     start = datetime.fromisoformat(played["start"])
     end = datetime.fromisoformat(played["end"])
     day = "" if start.date() == dt_util.now().date() else f"{start:%Y-%m-%d} "
-    return f"{name} {day}{start:%H:%M}–{end:%H:%M}"
+    return f"{name} {day}{start:%H:%M}{DASH}{end:%H:%M}"
 
 
 def _local(moment: datetime) -> str:

@@ -46,7 +46,7 @@ TIMEOUT = aiohttp.ClientTimeout(total=20)
 TS_SYNC = 0x47  # the first byte of every MPEG-TS packet
 
 
-class NothingToPlay(HomeAssistantError):
+class NothingToPlayError(HomeAssistantError):
     """The link answered, but not with video."""
 
 
@@ -73,6 +73,7 @@ class TvPlayer(MediaPlayerEntity):
     )
 
     def __init__(self, name: str) -> None:
+        """Idle, nothing loaded."""
         self._attr_name = name
         self._attr_unique_id = f"tv_player_{name.lower()}"
         self._attr_state = MediaPlayerState.IDLE
@@ -185,11 +186,15 @@ class TvPlayer(MediaPlayerEntity):
             if media_type.lower() == "video/mp4":
                 head = await _async_get(session, url, {"Range": "bytes=0-63"}, 64)
                 if head[4:8] != b"ftyp":
-                    raise NothingToPlay("The MP4 link answered without a video file")
+                    raise NothingToPlayError(
+                        "The MP4 link answered without a video file"
+                    )
                 return None
             await _async_get(session, url, {}, 1)
         except (aiohttp.ClientError, TimeoutError) as err:
-            raise NothingToPlay(f"The link could not be fetched: {err!r}") from None
+            raise NothingToPlayError(
+                f"The link could not be fetched: {err!r}"
+            ) from None
         return None
 
 
@@ -197,17 +202,17 @@ async def _async_check_hls(session: aiohttp.ClientSession, url: str) -> float:
     text = (await _async_get(session, url, {}, 1 << 20)).decode("utf-8", "replace")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines or lines[0] != "#EXTM3U":
-        raise NothingToPlay("The link answered without an HLS playlist")
+        raise NothingToPlayError("The link answered without an HLS playlist")
     if any(line.startswith("#EXT-X-STREAM-INF") for line in lines):
         # A multivariant playlist: a TV picks a variant; the first one will do.
         variant = next(line for line in lines if not line.startswith("#"))
         return await _async_check_hls(session, urljoin(url, variant))
     segments = [line for line in lines if not line.startswith("#")]
     if not segments:
-        raise NothingToPlay("The HLS playlist lists no segment")
+        raise NothingToPlayError("The HLS playlist lists no segment")
     first = await _async_get(session, urljoin(url, segments[0]), {}, 188)
     if not first or first[0] != TS_SYNC:
-        raise NothingToPlay("The first HLS segment is not MPEG-TS video")
+        raise NothingToPlayError("The first HLS segment is not MPEG-TS video")
     return sum(
         float(line.split(":", 1)[1].split(",", 1)[0])
         for line in lines
@@ -221,7 +226,7 @@ async def _async_get(
     async with session.get(url, headers=headers, timeout=TIMEOUT) as response:
         if response.status not in (200, 206):
             reason = (await response.text(errors="replace"))[:200].strip()
-            raise NothingToPlay(
+            raise NothingToPlayError(
                 f"Nothing to play: the link answered HTTP {response.status}"
                 + (f" ({reason})" if reason else "")
             )
