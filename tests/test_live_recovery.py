@@ -24,7 +24,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from emulator import Emulator, FaultRule
 
-from .common import camera_entity, stream_titled
+from .common import camera_entity, setup_integration, stream_titled
 
 # Segments arrive again within this long after the cloud serves the stream again
 # (the player then shows frames after its own buffering of one segment or two).
@@ -366,3 +366,77 @@ async def test_the_guards_edges(
 
     guard.async_stop()
     guard._stream_changed()  # a late report after the camera went away
+
+
+# -- an hour's worth of what breaks a live view, in a minute ------------------------
+
+# Pull URLs valid this long, re-signed on every FreshExpiredPull: the integration
+# renews each one 60 s before it expires, i.e. every 15 s, and hands the new URL to
+# the running worker.
+SOAK_URL_TTL = 75
+SOAK_CYCLES = 4
+WATCH = 8.0
+
+
+async def test_soak_renewals_lapses_and_bursts(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    hass_client_no_auth: ClientSessionGenerator,
+    stream_component: None,
+) -> None:
+    """Front Gate watched throughout while its URL is renewed every 15 s and the CDN
+    refuses a few requests now and then; Barn opened, left past its invite and opened
+    again, over and over. No gap between two new segments of Front Gate reaches the
+    bound, Barn plays within the bound every time, and the cloud is asked only what
+    each event needs."""
+    emulator.links.url_ttl = SOAK_URL_TTL
+    emulator.links.refresh_fraction = 1.0
+    emulator.fleet.on_demand_idle = INVITE_TIMEOUT
+    await setup_integration(hass, emulator)
+    client = await hass_client_no_auth()
+    front = Viewer(hass, client, camera_entity(hass, emulator, "Front Gate"))
+    barn = Viewer(hass, client, camera_entity(hass, emulator, "Barn"))
+    await front.watch()
+
+    gaps: list[float] = []
+    done = asyncio.Event()
+
+    async def monitor() -> None:
+        """The longest time Front Gate's viewer went without a new segment."""
+        last, since = (None, -1), time.monotonic()
+        while not done.is_set():
+            output = front.stream.outputs().get("hls")
+            now = (id(output), output.last_sequence if output else -1)
+            if now != last:
+                gaps.append(time.monotonic() - since)
+                last, since = now, time.monotonic()
+            await asyncio.sleep(0.1)
+        gaps.append(time.monotonic() - since)
+
+    watching = hass.async_create_background_task(monitor(), "soak monitor")
+    renewals = emulator.count("GetStream")
+    invites = emulator.count("StartStream")
+    barn_took: list[float] = []
+    try:
+        for cycle in range(SOAK_CYCLES):
+            await barn.open()
+            barn_took.append(await barn.segments_within(BOUND))
+            if cycle % 2:
+                # A short burst of refused requests on the CDN (any stream).
+                emulator.faults.add(FaultRule(kind="cdn_error", times=2))
+            await asyncio.sleep(WATCH)
+            await barn.leave()
+            await asyncio.sleep(INVITE_TIMEOUT + 1)  # the invite lapses
+    finally:
+        done.set()
+        await watching
+    took = SOAK_CYCLES * (WATCH + INVITE_TIMEOUT + 1)
+
+    assert max(gaps) < BOUND, sorted(gaps)[-5:]
+    assert max(barn_took) < BOUND, barn_took
+    # Front Gate's URL was renewed on the running worker every 15 s or so.
+    assert front.stream.get_diagnostics().get("update_source", 0) >= took // 15 - 1
+    # Barn was invited again after every lapse, and only then.
+    assert emulator.count("StartStream") - invites == SOAK_CYCLES
+    # Renewals and restarts cost a handful of GetStream calls, not a loop.
+    assert emulator.count("GetStream") - renewals < took / 2

@@ -300,7 +300,7 @@ async def test_play_recording_hands_the_url_to_the_player(
     # Players that show a title show the camera and the time, not the link.
     played = [datetime.fromisoformat(result["played"][k]) for k in ("start", "end")]
     assert call.data["extra"] == {
-        "title": f"Front Gate {played[0]:%H:%M}–{played[1]:%H:%M}"
+        "title": f"Front Gate {played[0]:%H:%M}–{played[1]:%H:%M}"  # noqa: RUF001
     }
     await _decodes_as_h264(call.data["media_content_id"])
 

@@ -10,14 +10,8 @@ A failing test leaves a screenshot of each of its pages in `.venv/browser-shots/
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 import contextlib
-import json
 import os
-from pathlib import Path
-import shutil
-import sys
-import time
 from typing import Any
 
 from playwright.async_api import Browser, ConsoleMessage, Page, async_playwright
@@ -25,27 +19,11 @@ import pytest
 import pytest_socket
 
 from tests.e2e import provision
-from tests.e2e.test_hass_process import free_port, running, wait_for_port
 
+from .stack import add_entry, launch, logged_in_page, missing_chromium, running_stack
 from .ui import Seen, Stack
 
-REPO = provision.REPO
-CHROMIUM = shutil.which(os.environ.get("CHROMIUM", "chromium")) or "/usr/bin/chromium"
-SHOTS = REPO / ".venv" / "browser-shots"
-STARTUP_TIMEOUT = 120.0
-# What a headless Chromium on a machine without a network needs (and no sandbox: CI
-# runs as root).
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
+SHOTS = provision.REPO / ".venv" / "browser-shots"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -72,70 +50,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Home Assistant (onboarded, no Volcengine entry yet) and the emulator."""
     # Set up before the first test's own `socket_enabled` (session fixtures come first).
     pytest_socket.enable_socket()
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"no Chromium at {CHROMIUM}: install Debian's chromium package "
-            "(scripts/setup does as root), or point CHROMIUM at one"
-        )
-    tmp = tmp_path_factory.mktemp("browser")
-    ha_port, emulator_port = free_port(), free_port()
-    base = f"http://127.0.0.1:{ha_port}"
-    emulator = f"http://127.0.0.1:{emulator_port}"
-    config = tmp / "config"
-    provision.prepare(config)
-    env = {**os.environ, "SETUP_PORT": str(ha_port), "PYTHONUNBUFFERED": "1"}
-    python = sys.executable
-    with (
-        (tmp / "emulator.out").open("wb") as emulator_out,
-        (tmp / "hass.out").open("wb") as hass_out,
-        running(
-            [
-                *(python, "-m", "emulator", "--host", "127.0.0.1"),
-                *("--port", str(emulator_port), "--fleet", "demo", "--no-outages"),
-            ],
-            emulator_out,
-        ) as emulator_process,
-        running(
-            # -P: not the repository's custom_components/ (the working directory)
-            # but the configuration's, which also links the development TV.
-            [python, "-P", "-m", "homeassistant", "-c", str(config), "--skip-pip"],
-            hass_out,
-            env,
-        ),
-    ):
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        wait_for_port(emulator_port, emulator_process, deadline)
-        provision.wait_for_onboarding(base, deadline)
-        tokens = provision.create_owner(base, "dev", "dev")
-        # It runs an event loop of its own: in a thread, beside the test's loop.
-        with ThreadPoolExecutor(1) as pool:
-            token = pool.submit(
-                provision.long_lived_token, base, tokens["access_token"], "browser"
-            ).result()
-        yield Stack(
-            base=base,
-            emulator=emulator,
-            token=token,
-            config=config,
-            access_token=tokens["access_token"],
-        )
+    if (missing := missing_chromium()) is not None:
+        pytest.fail(missing)
+    with running_stack(tmp_path_factory.mktemp("browser")) as started:
+        yield started
 
 
 @pytest.fixture
 def with_entry(stack: Stack) -> Stack:
     """The emulator's entry exists (added through the UI by the first test, or here)."""
-    if not stack.our_entries():
-        from emulator.accounts import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
-
-        provision.add_emulator_entry(
-            stack.base,
-            stack.token,
-            emulator=stack.emulator,
-            access_key=DEFAULT_ACCESS_KEY,
-            secret_key=DEFAULT_SECRET_KEY,
-        )
-    deadline = time.monotonic() + 60
-    provision.wait_for_cameras(stack.base, stack.token, deadline)
+    add_entry(stack)
     return stack
 
 
@@ -147,9 +71,7 @@ async def browser() -> AsyncIterator[Browser]:
     thread, which Home Assistant's test plugin cannot share.
     """
     async with async_playwright() as driver:
-        instance = await driver.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+        instance = await launch(driver)
         try:
             yield instance
         finally:
@@ -169,26 +91,7 @@ async def open_page(
     """Open a logged-in page of Home Assistant at a path, in a UI language."""
 
     async def open_(path: str, *, language: str = "en") -> Page:
-        context = await browser.new_context(
-            viewport={"width": 1280, "height": 900}, locale=language
-        )
-        # The frontend keeps its tokens in localStorage: log in as the owner by
-        # putting a long-lived token there before the app starts.
-        tokens = {
-            "access_token": stack.token,
-            "token_type": "Bearer",
-            "expires_in": 10**9,
-            "hassUrl": stack.base,
-            "clientId": f"{stack.base}/",
-            "expires": 10**15,
-            "refresh_token": "",
-        }
-        await context.add_init_script(
-            f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});"
-            "localStorage.setItem('selectedLanguage', "
-            f"{json.dumps(json.dumps(language))});"
-        )
-        page = await context.new_page()
+        page = await logged_in_page(browser, stack, language=language)
         page.on("console", lambda message: _console(seen, message))
         page.on(
             "requestfailed",

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import Page
 
+from benchmarks import first_frame
 from emulator.accounts import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
 
 from .ui import (
@@ -244,3 +245,20 @@ async def test_the_blueprints_are_offered(
     said = await wait_for_text(page, "Replay a Slow Live camera on motion")
     assert "Replay a Slow Live camera by voice" in said
     no_errors_of_ours(seen, with_entry)
+
+
+async def test_the_first_frame_benchmark_runs(with_entry: Stack) -> None:
+    """benchmarks/first_frame.py measures every figure (one sample each here).
+
+    A smoke run: the times depend on the machine; that each was measured (a frame
+    was decoded, or it raises) and the table shows it, does not.
+    """
+    figures = await first_frame.measure(with_entry, runs=1)
+    for key in ("live_cold", "live_warm", "live_direct", "rec", "rec_direct"):
+        assert 0 < figures[f"{key}_ms"] < first_frame.LIMIT_MS, figures
+        assert len(figures["samples"][key]) == 1
+    assert figures["rec_ratio"] == round(
+        figures["rec_ms"] / figures["rec_direct_ms"], 2
+    )
+    shown = first_frame.table(figures)
+    assert f"| {figures['live_cold_ms']:.0f} |" in shown
