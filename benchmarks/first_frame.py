@@ -15,7 +15,9 @@ decoded frame of the `<video>` (readyState ≥ HAVE_CURRENT_DATA):
   the frontend's own player element (`ha-hls-player`, hls.js) in the same page;
 * recording: a click on a camera's "Last hour" in the media browser (resolved by the
   integration, played by the frontend's browser player);
-* recording, direct: the same link played directly by `ha-hls-player`.
+* recording, direct: the same link played directly by `ha-hls-player`;
+* resolve: of the recording's time, what Home Assistant takes to resolve the item
+  (`media_source/resolve_media`: the integration's recorded check and CloudRecordPlay).
 
 The ratios are against the direct figures of the same run.
 """
@@ -105,6 +107,32 @@ PLAY_DIRECT = """(url) => {
   document.body.appendChild(player);
 }"""
 REMOVE_DIRECT = "() => document.getElementById('bench-player')?.remove()"
+# Milliseconds Home Assistant takes to resolve Front Gate's "Last hour" (what the
+# integration does for a click: the recorded check and CloudRecordPlay), asked over
+# the page's own websocket as the frontend asks.
+RESOLVE = """async () => {
+  const hass = document.querySelector('home-assistant').hass;
+  const browse = (id) => hass.callWS({type: 'media_source/browse_media', media_content_id: id});
+  const find = async (id, title, depth) => {
+    const folder = await browse(id);
+    for (const child of folder.children || []) {
+      if (child.title.startsWith(title)) return child;
+    }
+    if (depth === 0) return null;
+    for (const child of folder.children || []) {
+      if (child.can_expand) {
+        const found = await find(child.media_content_id, title, depth - 1);
+        if (found) return found;
+      }
+    }
+    return null;
+  };
+  const camera = await find('media-source://volcengine_slow_live', 'Front Gate', 1);
+  const item = await find(camera.media_content_id, 'Last hour', 0);
+  const t0 = performance.now();
+  await hass.callWS({type: 'media_source/resolve_media', media_content_id: item.media_content_id});
+  return performance.now() - t0;
+}"""
 # The click that starts a recording starts its clock (capture phase: before anything).
 CLICK_CLOCK = """() => document.addEventListener(
   'click', () => { window.__t0 = performance.now(); }, {capture: true, once: true})"""
@@ -183,7 +211,14 @@ async def measure(stack: Stack, runs: int) -> dict[str, Any]:
     titles = list(CAMERAS)[: max(1, min(runs, len(CAMERAS)))]
     samples: dict[str, list[float]] = {
         key: []
-        for key in ("live_cold", "live_warm", "live_direct", "rec", "rec_direct")
+        for key in (
+            "live_cold",
+            "live_warm",
+            "live_direct",
+            "rec",
+            "rec_direct",
+            "resolve",
+        )
     }
     async with async_playwright() as driver:
         browser = await launch(driver)
@@ -201,6 +236,7 @@ async def measure(stack: Stack, runs: int) -> dict[str, Any]:
                 elapsed, link = await _recording(page, stack)
                 samples["rec"].append(elapsed)
                 samples["rec_direct"].append(await _play_direct(page, link))
+                samples["resolve"].append(float(await page.evaluate(RESOLVE)))
         finally:
             await browser.close()
     figures: dict[str, Any] = {
@@ -251,6 +287,12 @@ def table(figures: dict[str, Any]) -> str:
             rec,
         ),
         row("Recording, its link directly", figures["rec_direct_ms"], "1", ""),
+        row(
+            "… of the click: Home Assistant resolving it (check + CloudRecordPlay)",
+            figures["resolve_ms"],
+            "",
+            "",
+        ),
     ]
     return "\n".join(rows)
 

@@ -59,7 +59,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 @pytest.fixture
 def with_entry(stack: Stack) -> Stack:
     """The emulator's entry exists (added through the UI by the first test, or here)."""
-    add_entry(stack)
+    try:
+        add_entry(stack)
+    except TimeoutError as err:
+        # For whoever reads a red CI: what Home Assistant said meanwhile.
+        log = (stack.config / "home-assistant.log").read_text(errors="replace")
+        said = [line for line in log.splitlines() if " DEBUG " not in line]
+        pytest.fail(f"{err}; the log ends with:\n" + "\n".join(said[-60:]))
     return stack
 
 

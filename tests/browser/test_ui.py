@@ -235,6 +235,13 @@ async def test_the_chinese_ui_shows_our_texts_in_chinese(
     # The integration's name and its configuration form.
     page = await open_page("/config/integrations/dashboard", language="zh-Hans")
     await wait_for_text(page, "火山引擎慢直播")
+    # The dashboard's stream states (Barn is standby or, watched lately, live).
+    page = await open_page("/lovelace/0", language="zh-Hans")
+    said = await wait_for_text(page, "离线")  # Attic
+    assert "直播中" in said
+    states = said[said.index("Stream status") :].splitlines()
+    assert not {"Live", "Offline"} & set(states), states
+    assert not [s for s in states if s.startswith("Standby")], states
     no_errors_of_ours(seen, with_entry)
 
 
@@ -254,7 +261,14 @@ async def test_the_first_frame_benchmark_runs(with_entry: Stack) -> None:
     was decoded, or it raises) and the table shows it, does not.
     """
     figures = await first_frame.measure(with_entry, runs=1)
-    for key in ("live_cold", "live_warm", "live_direct", "rec", "rec_direct"):
+    for key in (
+        "live_cold",
+        "live_warm",
+        "live_direct",
+        "rec",
+        "rec_direct",
+        "resolve",
+    ):
         assert 0 < figures[f"{key}_ms"] < first_frame.LIMIT_MS, figures
         assert len(figures["samples"][key]) == 1
     assert figures["rec_ratio"] == round(
