@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 import itertools
 from typing import TYPE_CHECKING, Any, Final
 
+from .alarms import list_device_alarms
 from .errors import ApiError, invalid, missing, not_found
 from .fleet import PTZ_CAPABLE
 from .model import ONLINE, SUB
@@ -577,4 +578,5 @@ DISPATCH: dict[tuple[str, str], Handler] = {
     ("ListStreamRecords", V2023): list_stream_records,
     ("ListStreamScreenshots", V2023): list_stream_screenshots,
     ("CloudControl", V2023): cloud_control,
+    ("ListDeviceAlarms", V2023): list_device_alarms,
 }

@@ -11,6 +11,8 @@
 * `POST /_emulator/devices/<id>/status` `{"status": "online"|"offline"}`.
 * `POST /_emulator/clock` `{"offset": seconds}` - shift the emulator clock.
 * `GET /_emulator/credentials` - base URL and the default key pair.
+* `POST /_emulator/alarms` `{"stream": <StreamID or title, e.g. "Front Gate">,
+  "method"?: 5, "kind"?: 2}` - the channel raises an alarm now (default: motion).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .alarms import KINDS, trigger
 from .faults import FaultRule
 
 if TYPE_CHECKING:
@@ -142,6 +145,21 @@ def admin_routes(emulator: Emulator) -> list[web.RouteDef]:
         fleet.set_device_status(device_id, status)
         return web.json_response({"status": status})
 
+    async def alarm(request: web.Request) -> web.Response:
+        data = await _json(request)
+        wanted = data.get("stream")
+        method, kind = data.get("method", 5), data.get("kind", 2)
+        if (method, kind) not in {(k[0], k[1]) for k in KINDS}:
+            return _error(400, "unknown alarm method/kind")
+        for fleet in emulator.fleets():
+            for stream in fleet.streams.values():
+                if stream.is_gb and wanted in (stream.stream_id, stream.title):
+                    raised = trigger(stream, emulator.now(), method=method, kind=kind)
+                    return web.json_response(
+                        {"AlarmNotifyID": raised.alarm_id, "AlarmTime": raised.at}
+                    )
+        return _error(404, "no GB camera with that StreamID or title")
+
     async def clock(request: web.Request) -> web.Response:
         offset = (await _json(request)).get("offset")
         if not isinstance(offset, (int, float)) or isinstance(offset, bool):
@@ -177,4 +195,5 @@ def admin_routes(emulator: Emulator) -> list[web.RouteDef]:
         web.post("/_emulator/devices/{device_id}/status", device_status),
         web.post("/_emulator/clock", clock),
         web.get("/_emulator/credentials", credentials),
+        web.post("/_emulator/alarms", alarm),
     ]

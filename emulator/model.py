@@ -7,6 +7,10 @@ seconds (floats); rendering to the API's string formats happens in `render`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .alarms import Alarm
 
 ONLINE = "online"
 OFFLINE = "offline"
@@ -86,6 +90,8 @@ class Device:
     # entry the device had the status it was generated with.
     status_log: list[tuple[float, bool]] = field(default_factory=list)
     initially_online: bool = True
+    # Reports alarms to the cloud (AlertNotification.Enabled and its kinds).
+    alerts: bool = False
 
     @property
     def updated_at(self) -> float:
@@ -147,6 +153,10 @@ class Stream:
     pull_generation: int = 0
     failed_times: int = 0
     ptz_log: list[tuple[float, str, str, int]] = field(default_factory=list)
+    # Alarms of the channel (emulator/alarms.py): generated at this mean rate, plus
+    # those triggered through the admin API.
+    alarms_per_hour: float = 0.0
+    triggered_alarms: list[Alarm] = field(default_factory=list)
 
     @property
     def is_gb(self) -> bool:
