@@ -7,7 +7,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .alarms import AlarmWatcher
+from .const import ALARM_POLL_INTERVAL, DOMAIN
 from .coordinator import SlowLiveCoordinator
 from .data import SlowLiveConfigEntry, SlowLiveRuntimeData, create_client
 from .devices import async_sync_devices, channel_identifier, gb_device_identifier
@@ -16,7 +17,12 @@ from .logs import install_token_filter
 from .recorded import RecordingIndex
 from .services import async_setup_services
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.CAMERA, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.CAMERA,
+    Platform.EVENT,
+    Platform.SENSOR,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -47,6 +53,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Channel details of a large fleet are read now that the entities exist.
     coordinator.async_start_background()
+    # The cameras' alarms, once their event entities listen.
+    alarms = AlarmWatcher(hass, coordinator, ALARM_POLL_INTERVAL)
+    entry.async_on_unload(alarms.async_stop)
+    await alarms.async_start()
     return True
 
 

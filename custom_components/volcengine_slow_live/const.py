@@ -63,3 +63,5 @@ DEFAULT_SCAN_INTERVAL: Final = 60
 MIN_SCAN_INTERVAL: Final = 15
 MAX_SCAN_INTERVAL: Final = 3600
 SCAN_INTERVAL: Final = timedelta(seconds=DEFAULT_SCAN_INTERVAL)
+# How often the cameras' alarms are read (one listing per device that reports them).
+ALARM_POLL_INTERVAL: Final = timedelta(seconds=30)

@@ -43,6 +43,7 @@ from homeassistant.components.media_source import (
     MediaSourceItem,
     PlayMedia,
     Unresolvable,
+    generate_media_source_id,
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -442,6 +443,16 @@ def _sorted(channels: Iterable[ChannelData]) -> list[ChannelData]:
 
 def _base_id(entry: SlowLiveConfigEntry, channel: ChannelData) -> str:
     return f"{entry.entry_id}/{quote(channel.key, safe='')}"
+
+
+def recording_media_id(entry_id: str, key: str, start: int, end: int) -> str:
+    """The media-source id of a channel's recording [start, end) in unix seconds.
+
+    What the media browser's recordings are, and what `async_resolve_media` plays.
+    """
+    return generate_media_source_id(
+        DOMAIN, f"{entry_id}/{quote(key, safe='')}/rec/{start}-{end}"
+    )
 
 
 def _channel(entry: SlowLiveConfigEntry, key: str, error: _Error) -> ChannelData:

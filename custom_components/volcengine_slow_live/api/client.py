@@ -22,6 +22,7 @@ from typing import Any, Concatenate, Final
 import aiohttp
 from yarl import URL
 
+from .alarms import DeviceAlarm, parse_alarms
 from .errors import (
     ApiError,
     InvalidResponse,
@@ -62,6 +63,8 @@ DEFAULT_TOKEN_VALID: Final = 3600
 # the cloud) refuses more than 100 per page for these lists.
 LIST_PAGE_SIZE: Final = 100
 RECORDS_PAGE_SIZE: Final = 1000
+# ListDeviceAlarms serves at most 100 a page [I: as the other lists].
+ALARMS_PAGE_SIZE: Final = 100
 # Stills and playlists are small; refuse anything that would not fit in memory.
 MAX_MEDIA_BYTES: Final = 20 * 1024 * 1024
 _MAX_PAGES: Final = 10_000
@@ -92,6 +95,7 @@ _ACTIONS: Final[dict[str, _Action]] = {
     "ListStreamRecords": _Action(V2023, "POST"),
     "ListStreamScreenshots": _Action(V2023, "POST"),
     "CloudControl": _Action(V2023, "POST"),
+    "ListDeviceAlarms": _Action(V2023, "POST"),
 }
 
 
@@ -638,6 +642,54 @@ class AiotVideoClient:
                 yield item
             if len(items) < page_size:
                 return
+
+    async def list_device_alarms(
+        self,
+        device_id: str,
+        *,
+        start: TimeArg,
+        end: TimeArg,
+        stream_id: str | None = None,
+        page_number: int = 1,
+        page_size: int = ALARMS_PAGE_SIZE,
+    ) -> Page[DeviceAlarm]:
+        """One page of a device's alarms in a time range, oldest first."""
+        answer = await self._request(
+            "ListDeviceAlarms",
+            _params(
+                DeviceID=device_id,
+                StreamID=stream_id,
+                StartTime=_unix(start),
+                EndTime=_unix(end),
+                Order=0,
+                PageNumber=page_number,
+                PageSize=page_size,
+            ),
+        )
+        return answer.parse(parse_alarms)
+
+    def iter_device_alarms(
+        self,
+        device_id: str,
+        *,
+        start: TimeArg,
+        end: TimeArg,
+        stream_id: str | None = None,
+        page_size: int = ALARMS_PAGE_SIZE,
+    ) -> AsyncIterator[DeviceAlarm]:
+        """Every alarm of a device (or one of its channels) in a range, oldest first."""
+        return _iterate(
+            lambda n: self.list_device_alarms(
+                device_id,
+                start=start,
+                end=end,
+                stream_id=stream_id,
+                page_number=n,
+                page_size=page_size,
+            ),
+            page_size,
+            "ListDeviceAlarms",
+        )
 
     async def list_stream_screenshots(
         self,

@@ -529,6 +529,8 @@ class Device(_Model):
     sub_stream_ids: tuple[str, ...] = ()
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    reports_alarms: bool = False
+    """`AlertNotification.Enabled`: the device sends its alarms to the cloud."""
 
     @property
     def online(self) -> bool:
@@ -561,6 +563,7 @@ class Device(_Model):
             ),
             created_at=f.time("CreatedAt"),
             updated_at=f.time("UpdatedAt"),
+            reports_alarms=f.child("AlertNotification").flag("Enabled"),
         )
 
 

@@ -1,0 +1,175 @@
+"""The cameras' own alarms, read from the cloud (ListDeviceAlarms) and fired once each.
+
+Polling: every `interval`, one listing per device whose `AlertNotification` is on
+(an NVR's channels share one), never one per channel, through the client's limiter.
+Each device keeps a cursor in a `Store`: a poll reads from a minute before the cursor
+(alarms reach the cloud late) to now, and alarms already fired (by id) are skipped,
+so after a restart or an outage the missed alarms fire, each exactly once, back to
+at most `CATCH_UP` ago. A device seen for the first time starts at now: its history
+is not news.
+
+Each new alarm goes to its channel's listeners (the event entity) by dispatcher
+signal, oldest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.dispatcher import (
+    async_dispatcher_connect,
+    async_dispatcher_send,
+)
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .api.alarms import DeviceAlarm
+from .api.errors import ApiError
+from .const import DOMAIN, LOGGER
+from .coordinator import SlowLiveCoordinator
+
+STORAGE_VERSION = 1
+# Alarms reach the cloud's list late: each poll looks back this far past its cursor.
+OVERLAP = timedelta(seconds=60)
+# After a restart or an outage, missed alarms are fetched back to at most this long ago.
+CATCH_UP = timedelta(hours=1)
+# Ids remembered per device to skip alarms already fired (more than one overlap's worth).
+REMEMBERED = 500
+SAVE_DELAY = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """An alarm of one channel, as the event entity fires it."""
+
+    channel_key: str
+    alarm: DeviceAlarm
+
+
+def alarm_signal(entry_id: str, channel_key: str) -> str:
+    """The dispatcher signal a channel's alarms are sent on."""
+    return f"{DOMAIN}_{entry_id}_alarm_{channel_key}"
+
+
+class AlarmWatcher:
+    """Polls the alarms of every device that reports them."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        coordinator: SlowLiveCoordinator,
+        interval: timedelta,
+    ) -> None:
+        """Watch the devices of the coordinator's fleet."""
+        self._hass = hass
+        self._coordinator = coordinator
+        self._interval = interval
+        entry = coordinator.config_entry
+        self._entry_id = entry.entry_id
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.alarms"
+        )
+        self._cursors: dict[str, float] = {}
+        # When each device was first seen: nothing older fires (it is history).
+        self._since: dict[str, float] = {}
+        self._seen: dict[str, list[str]] = {}
+        self._unsub: CALLBACK_TYPE | None = None
+        self._polling = False
+
+    async def async_start(self) -> None:
+        """Read the cursors, then poll now and every interval."""
+        stored = await self._store.async_load() or {}
+        self._cursors = {k: float(v) for k, v in stored.get("cursors", {}).items() if v}
+        self._since = {k: float(v) for k, v in stored.get("since", {}).items()}
+        self._seen = {k: list(v) for k, v in stored.get("seen", {}).items()}
+        self._unsub = async_track_time_interval(
+            self._hass, self._async_poll, self._interval, name=f"{DOMAIN} alarms"
+        )
+        await self._async_poll(dt_util.utcnow())
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop polling (the entry unloads); the cursors are saved."""
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+        self._store.async_delay_save(self._data, 0)
+
+    def _data(self) -> dict[str, Any]:
+        return {"cursors": self._cursors, "since": self._since, "seen": self._seen}
+
+    async def _async_poll(self, now: datetime) -> None:
+        if self._polling or not self._coordinator.last_update_success:
+            return  # the last poll is still reading, or the cloud cannot be read
+        self._polling = True
+        try:
+            await self._async_poll_devices(dt_util.utcnow())
+        finally:
+            self._polling = False
+
+    async def _async_poll_devices(self, now: datetime) -> None:
+        data = self._coordinator.data
+        # (device ID, GB channel ID) → channel key, for the devices that report.
+        channels: dict[str, dict[str, str]] = {}
+        for channel in data.channels.values():
+            device = channel.device
+            if device is not None and device.reports_alarms:
+                channel_id = channel.stream.channel_id
+                channels.setdefault(device.device_id, {})[channel_id] = channel.key
+        for device_id, by_channel in channels.items():
+            since = self._cursors.get(device_id)
+            if since is None:
+                self._cursors[device_id] = now.timestamp()
+                continue
+            start = max(dt_util.utc_from_timestamp(since) - OVERLAP, now - CATCH_UP)
+            try:
+                alarms = [
+                    alarm
+                    async for alarm in self._coordinator.client.iter_device_alarms(
+                        device_id, start=start, end=now
+                    )
+                ]
+            except ApiError as err:
+                LOGGER.debug("Reading the alarms of %s failed: %s", device_id, err)
+                continue  # the cursor stays: the next poll reads them
+            self._fire(device_id, by_channel, alarms)
+            self._cursors[device_id] = now.timestamp()
+        self._store.async_delay_save(self._data, SAVE_DELAY)
+
+    def _fire(
+        self, device_id: str, by_channel: dict[str, str], alarms: list[DeviceAlarm]
+    ) -> None:
+        seen = self._seen.setdefault(device_id, [])
+        known = set(seen)
+        for alarm in sorted(alarms, key=lambda a: a.at):
+            if alarm.alarm_id in known:
+                continue
+            known.add(alarm.alarm_id)
+            seen.append(alarm.alarm_id)
+            key = by_channel.get(alarm.channel_id)
+            if key is None and len(by_channel) == 1:
+                # An IPC may leave its single channel's id empty.
+                key = next(iter(by_channel.values()))
+            if key is None:
+                LOGGER.debug("Alarm of unknown channel %s", alarm.channel_id)
+                continue
+            async_dispatcher_send(
+                self._hass, alarm_signal(self._entry_id, key), Alarm(key, alarm)
+            )
+        del seen[:-REMEMBERED]
+
+
+@callback
+def async_listen_alarms(
+    hass: HomeAssistant,
+    entry_id: str,
+    channel_key: str,
+    target: Callable[[Alarm], None],
+) -> CALLBACK_TYPE:
+    """Call `target` with each new alarm of a channel; returns the unsubscribe."""
+    return async_dispatcher_connect(hass, alarm_signal(entry_id, channel_key), target)

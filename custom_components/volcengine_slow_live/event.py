@@ -1,0 +1,91 @@
+"""An `event` entity per GB/T 28181 channel: the camera's own alarms.
+
+Alarms come from `alarms.AlarmWatcher` (the cloud's alarm list, polled). Each fires
+once, with its kind as the event type and, in its data, the alarm's id, priority,
+time, the cloud's description and `media_content_id`: a media-source item that plays
+the recording around the alarm (PRE_ROLL before to POST_ROLL after), ready for
+`media_player.play_media` or `volcengine_slow_live.play_recording`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.components.event import EventDeviceClass, EventEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .alarms import Alarm, async_listen_alarms
+from .api.alarms import AlarmKind
+from .coordinator import SlowLiveCoordinator
+from .data import SlowLiveConfigEntry
+from .entity import SlowLiveEntity, async_add_channel_entities
+from .media_source import recording_media_id
+
+PARALLEL_UPDATES = 0
+# The recording an alarm's media_content_id plays: a little before the instant the
+# camera raised it, and what followed.
+PRE_ROLL = timedelta(seconds=10)
+POST_ROLL = timedelta(seconds=30)
+
+
+class AlarmEvent(SlowLiveEntity, EventEntity):
+    """Fires on each alarm the camera raises."""
+
+    _attr_device_class = EventDeviceClass.MOTION
+    _attr_translation_key = "alarm"
+
+    def __init__(self, coordinator: SlowLiveCoordinator, key: str) -> None:
+        """One per GB channel."""
+        super().__init__(coordinator, key)
+        self._attr_unique_id = f"{key}_alarm"
+        self._attr_event_types = [kind.value for kind in AlarmKind]
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for the channel's alarms."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_listen_alarms(
+                self.hass,
+                self.coordinator.config_entry.entry_id,
+                self.channel_key,
+                self._alarm,
+            )
+        )
+
+    @callback
+    def _alarm(self, alarm: Alarm) -> None:
+        raised = alarm.alarm
+        start = int((raised.at - PRE_ROLL).timestamp())
+        end = int((raised.at + POST_ROLL).timestamp())
+        self._trigger_event(
+            raised.kind.value,
+            {
+                "alarm_id": raised.alarm_id,
+                "priority": raised.priority,
+                "time": dt_util.as_local(raised.at).isoformat(),
+                "description": raised.description,
+                "alarm_method": raised.method,
+                "alarm_type": raised.type,
+                "media_content_id": recording_media_id(
+                    self.coordinator.config_entry.entry_id, self.channel_key, start, end
+                ),
+            },
+        )
+        self.async_write_ha_state()
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SlowLiveConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """An alarm event entity for every GB channel, now and as channels appear."""
+    async_add_channel_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, channel: (
+            [AlarmEvent(coordinator, channel.key)] if channel.is_gb else []
+        ),
+    )

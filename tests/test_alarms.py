@@ -1,0 +1,194 @@
+"""The cameras' own alarms as event entities, read from the emulator over HTTP."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.components.media_source import async_resolve_media
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.volcengine_slow_live.alarms import REMEMBERED, AlarmWatcher
+from custom_components.volcengine_slow_live.api.alarms import (
+    AlarmKind,
+    DeviceAlarm,
+    alarm_kind,
+)
+from custom_components.volcengine_slow_live.const import ALARM_POLL_INTERVAL, DOMAIN
+from emulator import Emulator
+from emulator.alarms import trigger
+
+from .common import record_everything, stream_titled
+
+
+def _event_entity(hass: HomeAssistant, emulator: Emulator, title: str) -> str | None:
+    return er.async_get(hass).async_get_entity_id(
+        "event", DOMAIN, f"{stream_titled(emulator, title).stream_id}_alarm"
+    )
+
+
+def _fired(hass: HomeAssistant, entity_id: str) -> list[dict[str, Any]]:
+    """Collect every event the entity fires (its state changes)."""
+    seen: list[dict[str, Any]] = []
+
+    def changed(event: Event[Any]) -> None:
+        new = event.data["new_state"]
+        if new is not None and new.attributes.get("alarm_id"):
+            seen.append(dict(new.attributes))
+
+    async_track_state_change_event(hass, [entity_id], changed)
+    return seen
+
+
+async def _poll(hass: HomeAssistant) -> None:
+    async_fire_time_changed(hass, dt_util.utcnow() + ALARM_POLL_INTERVAL)
+    # Interval jobs run as background tasks.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_an_alarm_becomes_an_event_once(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    # Garden raises no alarms of its own (Front Gate does, about six an hour).
+    gate = _event_entity(hass, emulator, "Garden")
+    assert gate is not None
+    # RTMP streams have no device, hence no alarms and no event entity.
+    assert _event_entity(hass, emulator, "East Terrace") is None
+    state = hass.states.get(gate)
+    assert state is not None
+    assert state.attributes["device_class"] == "motion"
+    assert state.attributes["event_types"] == [kind.value for kind in AlarmKind]
+    # Front Gate's history is not news at the first start, nor its last minute.
+    front = hass.states.get(_event_entity(hass, emulator, "Front Gate") or "")
+    assert front is not None
+    assert front.state == "unknown"
+    assert state.state == "unknown"
+
+    fired = _fired(hass, gate)
+    # A second ago: a poll reads up to now, the current second excluded (the next
+    # poll's window overlaps it).
+    raised = trigger(stream_titled(emulator, "Garden"), emulator.now() - 1)
+    await _poll(hass)
+    assert [f["alarm_id"] for f in fired] == [raised.alarm_id]
+    event = fired[0]
+    assert hass.states.get(gate).attributes["event_type"] == "motion"  # type: ignore[union-attr]
+    assert event["priority"] == 2
+    assert event["description"] == "Motion detected"
+    assert (event["alarm_method"], event["alarm_type"]) == (5, 2)
+    assert dt_util.parse_datetime(event["time"]) is not None
+    # Once: the next polls read it again (overlap) and skip it.
+    await _poll(hass)
+    await _poll(hass)
+    assert len(fired) == 1
+
+    # Its media_content_id plays the recording around it (Garden records only
+    # clips of its own events: here, all the time).
+    record_everything(emulator)
+    assert await async_setup_component(hass, "media_source", {})
+    played = await async_resolve_media(hass, event["media_content_id"], None)
+    assert played.url.startswith(emulator.base_url)
+
+
+async def test_missed_alarms_fire_after_a_restart_each_once(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    back_door = stream_titled(emulator, "Garage")  # no alarms of its own
+    assert await hass.config_entries.async_unload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    # While Home Assistant was away: an intrusion, then motion.
+    first = trigger(back_door, emulator.now() - 20, method=5, kind=6)
+    second = trigger(back_door, emulator.now() - 10)
+    entity_id = _event_entity(hass, emulator, "Garage")
+    assert entity_id is not None
+    fired = _fired(hass, entity_id)
+    assert await hass.config_entries.async_setup(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    assert [f["alarm_id"] for f in fired] == [first.alarm_id, second.alarm_id]
+    assert hass.states.get(entity_id).attributes["event_type"] == "motion"  # type: ignore[union-attr]
+    await _poll(hass)
+    assert len(fired) == 2
+
+
+async def test_one_listing_per_device_and_failures_are_retried(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    """The NVR's four channels cost one listing; a failed one is read again."""
+    from emulator import FaultRule
+
+    before = emulator.count("ListDeviceAlarms")
+    await _poll(hass)
+    # Three devices report alarms: the NVR, Living Room, Barn (Attic is offline and
+    # reports none); one listing each.
+    assert emulator.count("ListDeviceAlarms") - before == 3
+
+    gate = stream_titled(emulator, "Garden")
+    entity_id = _event_entity(hass, emulator, "Garden")
+    assert entity_id is not None
+    fired = _fired(hass, entity_id)
+    emulator.faults.add(
+        FaultRule(kind="http_error", status=500, action="ListDeviceAlarms")
+    )
+    raised = trigger(gate, emulator.now() - 1)
+    await _poll(hass)
+    assert fired == []
+    emulator.faults.clear()
+    await _poll(hass)
+    assert [f["alarm_id"] for f in fired] == [raised.alarm_id]
+
+
+async def test_nothing_is_read_while_the_cloud_cannot_be(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    coordinator = setup_entry.runtime_data.coordinator
+    watcher = AlarmWatcher(hass, coordinator, timedelta(hours=1))
+    coordinator.last_update_success = False
+    before = emulator.count("ListDeviceAlarms")
+    await watcher.async_start()
+    assert emulator.count("ListDeviceAlarms") == before
+    watcher.async_stop()
+    coordinator.last_update_success = True
+
+
+def test_alarm_kinds() -> None:
+    assert alarm_kind(5, 2) is AlarmKind.MOTION
+    assert alarm_kind(5, 6) is AlarmKind.INTRUSION
+    assert alarm_kind(2, 3) is AlarmKind.DEVICE_FAULT  # storage full
+    assert alarm_kind(2, 1) is AlarmKind.TAMPERING  # video loss
+    assert alarm_kind(6, 9) is AlarmKind.DEVICE_FAULT
+    assert alarm_kind(5, 99) is AlarmKind.OTHER
+    assert alarm_kind(None, None) is AlarmKind.OTHER
+
+
+async def test_alarms_of_unknown_or_unnamed_channels(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    """An IPC's alarm without a channel id is its one channel's; an unknown channel's
+    alarm is dropped (its channel is not ours); ids are remembered, not forever."""
+    coordinator = setup_entry.runtime_data.coordinator
+    watcher = AlarmWatcher(hass, coordinator, timedelta(hours=1))
+    living = stream_titled(emulator, "Living Room")
+    entity_id = _event_entity(hass, emulator, "Living Room")
+    assert entity_id is not None
+    fired = _fired(hass, entity_id)
+    now = dt_util.utcnow()
+    alarms = [
+        DeviceAlarm(alarm_id=f"a{n}", at=now, channel_id="", method=5, type=6)
+        for n in range(REMEMBERED + 5)
+    ]
+    watcher._fire("ipc", {living.channel_id: living.stream_id}, alarms)
+    await hass.async_block_till_done()
+    assert len(fired) == REMEMBERED + 5
+    assert fired[-1]["alarm_id"] == f"a{REMEMBERED + 4}"
+    assert len(watcher._seen["ipc"]) == REMEMBERED
+    two = {"c1": living.stream_id, "c2": "elsewhere"}
+    watcher._fire("nvr", two, [DeviceAlarm(alarm_id="x", at=now, channel_id="c9")])
+    await hass.async_block_till_done()
+    assert len(fired) == REMEMBERED + 5
