@@ -207,6 +207,34 @@ async def get_space(ctx: Context, p: Params) -> Any:
     return ctx.render.space(space)
 
 
+async def update_space(ctx: Context, p: Params) -> Any:
+    """UpdateSpace: change the fields given (SpaceID in the query), keep the rest [I].
+
+    `CallbackURL` must be empty (no callbacks) or an http(s) URL of at most 1,024
+    characters [I].
+    """
+    space = _space(ctx, p)
+    assert space is not None  # noqa: S101  # required
+    if (name := p.string("SpaceName")) is not None:
+        if not name.strip() or len(name) > 64:
+            raise invalid("SpaceName", "must be 1-64 characters")
+        space.name = name
+    if (description := p.string("Description")) is not None:
+        space.description = description
+    if p.raw("HLSLowLatency") is not None:
+        space.hls_low_latency = p.boolean("HLSLowLatency")
+    gb = p.raw("GB")
+    if isinstance(gb, dict) and "PullOnDemand" in gb:
+        space.pull_on_demand = bool(gb["PullOnDemand"])
+    if (url := p.raw("CallbackURL")) is not None:
+        # Empty is a value here: it turns callbacks off.
+        url = str(url).strip()
+        if url and (not url.startswith(("http://", "https://")) or len(url) > 1024):
+            raise invalid("CallbackURL", "must be an http(s) URL")
+        space.callback_url = url
+    return {"ID": space.space_id}
+
+
 # ------------------------------------------------------------------- devices
 async def list_devices(ctx: Context, p: Params) -> Any:
     """ListDevices: devices of a space, filtered and paged."""
@@ -566,6 +594,7 @@ async def cloud_control(ctx: Context, p: Params) -> Any:
 DISPATCH: dict[tuple[str, str], Handler] = {
     ("ListSpaces", V2021): list_spaces,
     ("GetSpace", V2021): get_space,
+    ("UpdateSpace", V2021): update_space,
     ("ListDevices", V2021): list_devices,
     ("GetDevice", V2021): get_device,
     ("GetDeviceChannelsV2", V2021): get_device_channels_v2,

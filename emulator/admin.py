@@ -143,6 +143,9 @@ def admin_routes(emulator: Emulator) -> list[web.RouteDef]:
         if not isinstance(status, str) or not status:
             return _error(400, "status must be a string such as online or offline")
         fleet.set_device_status(device_id, status)
+        emulator.callbacks.device_status(
+            fleet, fleet.devices[device_id], status == "online"
+        )
         return web.json_response({"status": status})
 
     async def alarm(request: web.Request) -> web.Response:
@@ -155,6 +158,7 @@ def admin_routes(emulator: Emulator) -> list[web.RouteDef]:
             for stream in fleet.streams.values():
                 if stream.is_gb and wanted in (stream.stream_id, stream.title):
                     raised = trigger(stream, emulator.now(), method=method, kind=kind)
+                    emulator.callbacks.alarm(fleet, stream, raised)
                     return web.json_response(
                         {"AlarmNotifyID": raised.alarm_id, "AlarmTime": raised.at}
                     )

@@ -29,6 +29,9 @@ Kinds and their fields:
   `status` (default 404) and `message`, as a cloud that lost a stream for a while
   does. Its `action` is `live` (or None); `match` may name a `StreamID`; `times` is
   the length of the burst in requests.
+* `callback_drop`, `callback_delay` (`seconds`, default 1), `callback_duplicate`,
+  `callback_corrupt` - what happens to event callbacks (callbacks.py); their
+  `action` is `callback` (or None), `match` may name an `EventType`.
 """
 
 from __future__ import annotations
@@ -56,6 +59,10 @@ KINDS = frozenset(
         "reset_connection",
         "expire_urls",
         "cdn_error",
+        "callback_drop",
+        "callback_delay",
+        "callback_duplicate",
+        "callback_corrupt",
     }
 )
 # Applied before the signature check (they change or replace it).

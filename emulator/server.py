@@ -32,6 +32,7 @@ from .accounts import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY, AccountStore
 from .actions import DISPATCH, NO_RESULT, Context
 from .admin import admin_routes
 from .auth import Verifier, parse_raw_query
+from .callbacks import Callbacks
 from .cdn import Cdn, cors_middleware
 from .clock import real_monotonic, wall_time
 from .errors import STATUS_CODES, ApiError
@@ -142,6 +143,7 @@ class Emulator:
             config.url_refresh_fraction,
         )
         self.cdn = Cdn(self)
+        self.callbacks = Callbacks(self)
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self.stopping = asyncio.Event()
@@ -197,6 +199,7 @@ class Emulator:
         public = self.config.public_url or self.base_url
         self.links.base_url = public.rstrip("/")
         self.links.rtmp_host = urlsplit(public).hostname or self.config.host
+        await self.callbacks.start()
 
     async def stop(self) -> None:
         """Stop listening; held requests and FLV streams end first."""
@@ -204,6 +207,7 @@ class Emulator:
             return
         self.stopping.set()
         runner, self._runner = self._runner, None
+        await self.callbacks.stop()
         await runner.cleanup()
 
     async def __aenter__(self) -> Self:
