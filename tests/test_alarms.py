@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 from homeassistant.components.media_source import async_resolve_media
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
@@ -39,6 +40,7 @@ def _fired(hass: HomeAssistant, entity_id: str) -> list[dict[str, Any]]:
     """Collect every event the entity fires (its state changes)."""
     seen: list[dict[str, Any]] = []
 
+    @callback
     def changed(event: Event[Any]) -> None:
         new = event.data["new_state"]
         if new is not None and new.attributes.get("alarm_id"):
@@ -73,9 +75,7 @@ async def test_an_alarm_becomes_an_event_once(
     assert state.state == "unknown"
 
     fired = _fired(hass, gate)
-    # A second ago: a poll reads up to now, the current second excluded (the next
-    # poll's window overlaps it).
-    raised = trigger(stream_titled(emulator, "Garden"), emulator.now() - 1)
+    raised = trigger(stream_titled(emulator, "Garden"), emulator.now())
     await _poll(hass)
     assert [f["alarm_id"] for f in fired] == [raised.alarm_id]
     event = fired[0]
@@ -104,8 +104,9 @@ async def test_missed_alarms_fire_after_a_restart_each_once(
     assert await hass.config_entries.async_unload(setup_entry.entry_id)
     await hass.async_block_till_done()
     # While Home Assistant was away: an intrusion, then motion.
-    first = trigger(back_door, emulator.now() - 20, method=5, kind=6)
-    second = trigger(back_door, emulator.now() - 10)
+    first = trigger(back_door, emulator.now(), method=5, kind=6)
+    await asyncio.sleep(1.1)
+    second = trigger(back_door, emulator.now())
     entity_id = _event_entity(hass, emulator, "Garage")
     assert entity_id is not None
     fired = _fired(hass, entity_id)
@@ -136,7 +137,7 @@ async def test_one_listing_per_device_and_failures_are_retried(
     emulator.faults.add(
         FaultRule(kind="http_error", status=500, action="ListDeviceAlarms")
     )
-    raised = trigger(gate, emulator.now() - 1)
+    raised = trigger(gate, emulator.now())
     await _poll(hass)
     assert fired == []
     emulator.faults.clear()

@@ -16,6 +16,7 @@ from .intent import async_setup_intents
 from .logs import install_token_filter
 from .recorded import RecordingIndex
 from .services import async_setup_services
+from .webhook import async_forget_callbacks, async_setup_callbacks
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -53,16 +54,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # Channel details of a large fleet are read now that the entities exist.
     coordinator.async_start_background()
-    # The cameras' alarms, once their event entities listen.
+    # The cameras' alarms, once their event entities listen: polled, and pushed by
+    # the cloud to a webhook when the option asks for it.
     alarms = AlarmWatcher(hass, coordinator, ALARM_POLL_INTERVAL)
     entry.async_on_unload(alarms.async_stop)
     await alarms.async_start()
+    await async_setup_callbacks(hass, entry, alarms)
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> bool:
     """Stop polling and remove the entities."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> None:
+    """Removed: the spaces no longer post their events to this Home Assistant."""
+    await async_forget_callbacks(hass, entry)
 
 
 async def async_remove_config_entry_device(

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+import math
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -80,6 +81,8 @@ class AlarmWatcher:
         self._seen: dict[str, list[str]] = {}
         self._unsub: CALLBACK_TYPE | None = None
         self._polling = False
+        self._reading: set[str] = set()
+        self._again: set[str] = set()
 
     async def async_start(self) -> None:
         """Read the cursors, then poll now and every interval."""
@@ -108,38 +111,90 @@ class AlarmWatcher:
             return  # the last poll is still reading, or the cloud cannot be read
         self._polling = True
         try:
-            await self._async_poll_devices(dt_util.utcnow())
+            # A second past now: the current second is inside the window (the
+            # list's EndTime is exclusive).
+            await self._async_poll_devices(dt_util.utcnow() + timedelta(seconds=1))
         finally:
             self._polling = False
 
-    async def _async_poll_devices(self, now: datetime) -> None:
-        data = self._coordinator.data
-        # (device ID, GB channel ID) → channel key, for the devices that report.
+    def _reporting(self) -> dict[str, dict[str, str]]:
+        """Device ID → (GB channel ID → channel key), for the devices that report."""
         channels: dict[str, dict[str, str]] = {}
-        for channel in data.channels.values():
+        for channel in self._coordinator.data.channels.values():
             device = channel.device
             if device is not None and device.reports_alarms:
                 channel_id = channel.stream.channel_id
                 channels.setdefault(device.device_id, {})[channel_id] = channel.key
-        for device_id, by_channel in channels.items():
-            since = self._cursors.get(device_id)
-            if since is None:
-                self._cursors[device_id] = now.timestamp()
-                continue
-            start = max(dt_util.utc_from_timestamp(since) - OVERLAP, now - CATCH_UP)
-            try:
-                alarms = [
-                    alarm
-                    async for alarm in self._coordinator.client.iter_device_alarms(
-                        device_id, start=start, end=now
-                    )
-                ]
-            except ApiError as err:
-                LOGGER.debug("Reading the alarms of %s failed: %s", device_id, err)
-                continue  # the cursor stays: the next poll reads them
-            self._fire(device_id, by_channel, alarms)
-            self._cursors[device_id] = now.timestamp()
+        return channels
+
+    async def _async_poll_devices(self, now: datetime) -> None:
+        for device_id, by_channel in self._reporting().items():
+            await self._async_read(device_id, by_channel, now)
         self._store.async_delay_save(self._data, SAVE_DELAY)
+
+    async def _async_read(
+        self, device_id: str, by_channel: dict[str, str], now: datetime
+    ) -> None:
+        cursor = self._cursors.get(device_id)
+        if cursor is None:
+            # First sight: from this second on, alarms are news.
+            first = float(math.floor(dt_util.utcnow().timestamp()))
+            self._cursors[device_id] = self._since[device_id] = first
+            return
+        start = max(
+            dt_util.utc_from_timestamp(cursor) - OVERLAP,
+            # Nothing from before the device was first seen: that is history.
+            dt_util.utc_from_timestamp(self._since.get(device_id, cursor)),
+            now - CATCH_UP,
+        )
+        try:
+            alarms = [
+                alarm
+                async for alarm in self._coordinator.client.iter_device_alarms(
+                    device_id, start=start, end=now
+                )
+            ]
+        except ApiError as err:
+            LOGGER.debug("Reading the alarms of %s failed: %s", device_id, err)
+            return  # the cursor stays: the next poll reads them
+        self._fire(device_id, by_channel, alarms)
+        self._cursors[device_id] = now.timestamp()
+
+    @callback
+    def async_read_now(self, device_id: str) -> bool:
+        """The cloud says a device raised an alarm: read its list now.
+
+        The hint is not trusted as such: only alarms the list has fire. Reads of one
+        device are serialised; a hint during a read asks for one more read. False if
+        the device is unknown or does not report alarms.
+        """
+        by_channel = self._reporting().get(device_id)
+        if by_channel is None or device_id not in self._cursors:
+            return False
+        if device_id in self._reading:
+            self._again.add(device_id)
+            return True
+        self._reading.add(device_id)
+        self._coordinator.config_entry.async_create_background_task(
+            self._hass, self._async_read_hinted(device_id, by_channel), "alarm read"
+        )
+        return True
+
+    async def _async_read_hinted(
+        self, device_id: str, by_channel: dict[str, str]
+    ) -> None:
+        try:
+            while True:
+                self._again.discard(device_id)
+                # A second past now, as a poll does.
+                await self._async_read(
+                    device_id, by_channel, dt_util.utcnow() + timedelta(seconds=1)
+                )
+                if device_id not in self._again:
+                    break
+        finally:
+            self._reading.discard(device_id)
+            self._store.async_delay_save(self._data, SAVE_DELAY)
 
     def _fire(
         self, device_id: str, by_channel: dict[str, str], alarms: list[DeviceAlarm]

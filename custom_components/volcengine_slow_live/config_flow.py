@@ -21,6 +21,7 @@ from homeassistant.config_entries import (
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -48,6 +49,7 @@ from .api.redact import redact_access_key
 from .const import (
     CONF_ACCESS_KEY_ID,
     CONF_ENDPOINT,
+    CONF_INSTANT_ALARMS,
     CONF_LINK_VALIDITY,
     CONF_LIVE_PROTOCOL,
     CONF_RECORDING_WAIT,
@@ -372,6 +374,7 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(CONF_SCAN_INTERVAL, default=DEFAULT_SCAN_INTERVAL): vol.All(
             _number(MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL), vol.Coerce(int)
         ),
+        vol.Required(CONF_INSTANT_ALARMS, default=False): BooleanSelector(),
     }
 )
 

@@ -25,6 +25,10 @@ CONF_STILL_TTL: Final = "still_ttl"
 CONF_LINK_VALIDITY: Final = "link_validity"
 CONF_RECORDING_WAIT: Final = "recording_wait"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
+# Option: the cloud POSTs alarms to Home Assistant (a webhook) as they happen.
+CONF_INSTANT_ALARMS: Final = "instant_alarms"
+# Entry data: the id of that webhook (a secret: whoever knows it can post to it).
+CONF_WEBHOOK_ID: Final = "webhook_id"
 
 
 class LiveProtocol(StrEnum):

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from .api.redact import MASK, redact_access_key, redact_mapping
-from .const import CONF_ACCESS_KEY_ID, CONF_SECRET_ACCESS_KEY, DOMAIN
+from .const import CONF_ACCESS_KEY_ID, CONF_SECRET_ACCESS_KEY, CONF_WEBHOOK_ID, DOMAIN
 from .coordinator import ChannelData
 from .data import SlowLiveConfigEntry
 
@@ -51,6 +51,8 @@ def _entry(entry: SlowLiveConfigEntry) -> dict[str, Any]:
     data = dict(entry.data)
     data[CONF_ACCESS_KEY_ID] = redact_access_key(data.get(CONF_ACCESS_KEY_ID, ""))
     data[CONF_SECRET_ACCESS_KEY] = MASK
+    if CONF_WEBHOOK_ID in data:  # whoever knows it can post to it
+        data[CONF_WEBHOOK_ID] = MASK
     coordinator = entry.runtime_data.coordinator
     return {
         "title": entry.title,

@@ -83,6 +83,7 @@ class _Action:
 _ACTIONS: Final[dict[str, _Action]] = {
     "ListSpaces": _Action(V2021, "GET"),
     "GetSpace": _Action(V2021, "GET"),
+    "UpdateSpace": _Action(V2021, "POST"),
     "ListDevices": _Action(V2021, "GET"),
     "GetDevice": _Action(V2021, "GET"),
     "GetDeviceChannelsV2": _Action(V2021, "GET"),
@@ -378,6 +379,10 @@ class AiotVideoClient:
         """One space."""
         answer = await self._request("GetSpace", {"SpaceID": space_id})
         return answer.parse(Space.from_api)
+
+    async def set_callback_url(self, space_id: str, url: str) -> None:
+        """Where the cloud POSTs a space's events (UpdateSpace; "" for nowhere)."""
+        await self._request("UpdateSpace", {"SpaceID": space_id, "CallbackURL": url})
 
     async def list_devices(
         self,

@@ -422,6 +422,8 @@ class Space(_Model):
     record_template_id: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    callback_url: str = field(default="", repr=False)
+    """Where the cloud POSTs the space's events (empty: nowhere)."""
 
     @property
     def enabled(self) -> bool:
@@ -446,6 +448,7 @@ class Space(_Model):
             record_template_id=template.child("Record").opt_text("TemplateID"),
             created_at=f.time("CreatedAt"),
             updated_at=f.time("UpdatedAt"),
+            callback_url=f.text("CallbackURL"),
         )
 
 
