@@ -34,7 +34,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 import re
 from typing import override
-from urllib.parse import quote, unquote
 
 from homeassistant.components.media_player import BrowseError, MediaClass, MediaType
 from homeassistant.components.media_source import (
@@ -43,7 +42,6 @@ from homeassistant.components.media_source import (
     MediaSourceItem,
     PlayMedia,
     Unresolvable,
-    generate_media_source_id,
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -56,6 +54,7 @@ from .api.models import RecordingSegment
 from .const import DOMAIN
 from .coordinator import ChannelData
 from .data import SlowLiveConfigEntry
+from .media_id import MediaId, View
 from .media_titles import DASH, MediaTitles
 from .playback import (
     MIME_HLS,
@@ -72,10 +71,7 @@ LAST_HOUR = timedelta(hours=1)
 MIME_HLS_BROWSER = "application/x-mpegURL"
 # Lengths (s) a crowded range is cut into: the longest one shorter than the range.
 _STEPS = (3600, 600, 60, 10, 1)
-_SPAN = re.compile(r"(\d{1,10})-(\d{1,10})")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# Not str.isdigit: it accepts "²", which int() refuses.
-_PART = re.compile(r"[0-9]{1,6}")
 
 type _Error = type[BrowseError] | type[Unresolvable]
 
@@ -101,24 +97,20 @@ class SlowLiveMediaSource(MediaSource):
     @override
     async def async_resolve_media(self, item: MediaSourceItem) -> PlayMedia:
         """Ask the cloud for an HLS link to what was recorded of the item's range."""
-        text: str | None = None
-        match (item.identifier or "").split("/"):
-            case [entry_id, key, "last_hour"]:
-                pass
-            case [entry_id, key, "rec", text]:
-                pass
-            case _:
-                raise _fail(
-                    Unresolvable, "media_not_playable", identifier=item.identifier
-                )
-        entry = self._entry(entry_id, Unresolvable)
-        channel = _channel(entry, key, Unresolvable)
-        if text is None:
+        try:
+            media = MediaId.parse(item.identifier)
+        except ValueError:
+            raise _invalid(Unresolvable, item.identifier) from None
+        if not media.key or media.view not in (View.LAST_HOUR, View.RECORDING):
+            raise _fail(Unresolvable, "media_not_playable", identifier=item.identifier)
+        entry = self._entry(media.entry_id, Unresolvable)
+        channel = _channel(entry, media.key, Unresolvable)
+        if media.span is None:
             # The hour before now, computed now: the browsed item may be old.
             now = dt_util.utcnow()
             span = TimeRange(start=now - LAST_HOUR, end=now)
         else:
-            span = _recording_range(text, item.identifier, Unresolvable)
+            span = _recording_range(media.span, item.identifier, Unresolvable)
         target = CameraTarget(
             entity_id=self._camera_entity(channel) or channel.key,
             entry=entry,
@@ -137,40 +129,41 @@ class SlowLiveMediaSource(MediaSource):
     async def async_browse_media(self, item: MediaSourceItem) -> BrowseMediaSource:
         """The node an identifier names, with its children."""
         self._titles = await MediaTitles.async_load(self.hass)
-        if not item.identifier:
+        try:
+            media = MediaId.parse(item.identifier)
+        except ValueError:
+            raise _invalid(BrowseError, item.identifier) from None
+        if not media.entry_id:
             return self._root()
-        entry_id, *rest = item.identifier.split("/")
-        entry = self._entry(entry_id, BrowseError)
-        if not rest:
+        entry = self._entry(media.entry_id, BrowseError)
+        if media.space_id:
+            return self._space(entry, media)
+        if not media.key:
             return self._account(entry)
-        if rest[0] == "spaces":
-            return self._space(entry, rest[1:], item.identifier)
-        key, *path = rest
-        channel = _channel(entry, key, BrowseError)
-        match path:
-            case []:
+        channel = _channel(entry, media.key, BrowseError)
+        match media.view:
+            case View.CAMERA:
                 return await self._async_camera(entry, channel)
-            case ["last_hour"]:
+            case View.LAST_HOUR:
                 last_hour = await self._async_last_hour(entry, channel)
                 return self._last_hour(entry, channel, last_hour)
-            case ["rec", text]:
-                span = _recording_range(text, item.identifier, BrowseError)
+            case View.RECORDING if media.span is not None:
+                span = _recording_range(media.span, item.identifier, BrowseError)
                 return _recording(
-                    _base_id(entry, channel),
+                    media,
                     span.start,
                     span.end,
                     (span.end - span.start).total_seconds(),
                 )
-            case ["day", day_text]:
-                day = _day(day_text, BrowseError)
-                return await self._async_range(entry, channel, day)
-            case ["day", day_text, text]:
-                day = _day(day_text, BrowseError)
+            case View.DAY if media.day is not None:
+                day = _day(media.day, BrowseError)
+                if media.span is None:
+                    return await self._async_range(entry, channel, day)
                 day_lo, day_hi = _day_bounds(day)
-                part = _span(text, item.identifier, BrowseError)
-                if not day_lo <= part[0] < part[1] <= day_hi:
+                lo, hi = media.span
+                if not day_lo <= lo < hi <= day_hi:
                     raise _invalid(BrowseError, item.identifier)
-                return await self._async_range(entry, channel, day, part)
+                return await self._async_range(entry, channel, day, media.span)
         raise _invalid(BrowseError, item.identifier)
 
     # -- lookups -------------------------------------------------------------------
@@ -265,7 +258,7 @@ class SlowLiveMediaSource(MediaSource):
         if count <= MAX_CHILDREN:
             return [
                 _folder(
-                    f"{entry.entry_id}/spaces/{quote(space_id, safe='')}",
+                    MediaId.space(entry.entry_id, space_id).identifier,
                     self._titles.say("cameras", name=name, count=count),
                     None,
                     content_type="",
@@ -273,7 +266,7 @@ class SlowLiveMediaSource(MediaSource):
             ]
         return [
             _folder(
-                f"{entry.entry_id}/spaces/{quote(space_id, safe='')}/{n}",
+                MediaId.space(entry.entry_id, space_id, n).identifier,
                 f"{name} · {n * MAX_CHILDREN + 1}{DASH}{min(count, (n + 1) * MAX_CHILDREN)}",
                 None,
                 content_type="",
@@ -281,31 +274,25 @@ class SlowLiveMediaSource(MediaSource):
             for n in range(-(-count // MAX_CHILDREN))
         ]
 
-    def _space(
-        self, entry: SlowLiveConfigEntry, path: list[str], identifier: str
-    ) -> BrowseMediaSource:
+    def _space(self, entry: SlowLiveConfigEntry, media: MediaId) -> BrowseMediaSource:
         """A space's cameras, or one hundred of them."""
-        match path:
-            case [space_text]:
-                part = None
-            case [space_text, part_text] if _PART.fullmatch(part_text):
-                part = int(part_text)
-            case _:
-                raise _invalid(BrowseError, identifier)
-        space_id = unquote(space_text)
         data = entry.runtime_data.coordinator.data
-        if space_id not in data.spaces:
+        identifier = media.identifier
+        if media.space_id not in data.spaces:
             raise _invalid(BrowseError, identifier)
         channels = [
-            c for c in _sorted(data.channels.values()) if c.space.space_id == space_id
+            c
+            for c in _sorted(data.channels.values())
+            if c.space.space_id == media.space_id
         ]
+        part = media.page
         if part is not None:
             channels = channels[part * MAX_CHILDREN : (part + 1) * MAX_CHILDREN]
         if not channels or (part is None and len(channels) > MAX_CHILDREN):
             raise _invalid(BrowseError, identifier)
         return _folder(
             identifier,
-            data.spaces[space_id].name or space_id,
+            data.spaces[media.space_id].name or media.space_id,
             [self._camera(entry, c) for c in channels],
             content_type="",
         )
@@ -317,7 +304,7 @@ class SlowLiveMediaSource(MediaSource):
         children: list[BrowseMediaSource] | None = None,
     ) -> BrowseMediaSource:
         return _folder(
-            _base_id(entry, channel),
+            MediaId.camera(entry.entry_id, channel.key).identifier,
             channel.name,
             children,
             media_class=MediaClass.CHANNEL,
@@ -339,12 +326,10 @@ class SlowLiveMediaSource(MediaSource):
         self, entry: SlowLiveConfigEntry, channel: ChannelData
     ) -> BrowseMediaSource:
         """A camera with what it recorded: the last hour, then the days, today first."""
-        base = _base_id(entry, channel)
+        note = MediaId.camera(entry.entry_id, channel.key, View.NOTE).identifier
         if not channel.records:
             return self._camera(
-                entry,
-                channel,
-                [_note(f"{base}/none", self._titles.say("not_recorded"))],
+                entry, channel, [_note(note, self._titles.say("not_recorded"))]
             )
         files, last_hour = await asyncio.gather(
             self._async_files(entry, channel), self._async_last_hour(entry, channel)
@@ -353,16 +338,17 @@ class SlowLiveMediaSource(MediaSource):
         # A file belongs to the day it starts on (see the module's docstring).
         days = {dt_util.as_local(f.start).date() for f in files}
         children = [
-            _folder(f"{base}/day/{day.isoformat()}", self._titles.day(day, today))
+            _folder(
+                MediaId.day_of(entry.entry_id, channel.key, day).identifier,
+                self._titles.day(day, today),
+            )
             for day in sorted(days, reverse=True)
             if today - timedelta(days=DAYS - 1) <= day <= today
         ]
         if last_hour.spans:
             children.insert(0, self._last_hour(entry, channel, last_hour, files))
         if not children:
-            children = [
-                _note(f"{base}/none", self._titles.say("no_recordings", days=DAYS))
-            ]
+            children = [_note(note, self._titles.say("no_recordings", days=DAYS))]
         return self._camera(entry, channel, children)
 
     def _last_hour(
@@ -382,7 +368,9 @@ class SlowLiveMediaSource(MediaSource):
         cover = next((f.cover_url for f in reversed(files) if f.cover_url), None)
         return BrowseMediaSource(
             domain=DOMAIN,
-            identifier=f"{_base_id(entry, channel)}/last_hour",
+            identifier=MediaId.camera(
+                entry.entry_id, channel.key, View.LAST_HOUR
+            ).identifier,
             media_class=MediaClass.VIDEO,
             media_content_type=MIME_HLS,
             title=title,
@@ -402,13 +390,12 @@ class SlowLiveMediaSource(MediaSource):
         records = await self._async_files(entry, channel)
         lo, hi = part or _day_bounds(day)
         inside = [r for r in records if lo <= _unix(r.start) < hi]
-        base = _base_id(entry, channel)
-        day_id = f"{base}/day/{day.isoformat()}"
+        day_id = MediaId.day_of(entry.entry_id, channel.key, day)
         step = next((s for s in _STEPS if s < hi - lo), None)
         children: list[BrowseMediaSource]
         if len(inside) <= MAX_CHILDREN or step is None:
             children = [
-                _recording(base, r.start, r.end, r.duration, r.cover_url)
+                _recording(day_id, r.start, r.end, r.duration, r.cover_url)
                 for r in inside
             ]
         else:
@@ -419,17 +406,20 @@ class SlowLiveMediaSource(MediaSource):
             ]
         if part is None:
             title = f"{channel.name} · {self._titles.day(day, dt_util.now().date())}"
-            return _folder(day_id, title, children)
+            return _folder(day_id.identifier, title, children)
         node = self._group(day_id, lo, hi, len(inside))
         node.children = children
         return node
 
-    def _group(self, day_id: str, lo: int, hi: int, count: int) -> BrowseMediaSource:
+    def _group(self, day: MediaId, lo: int, hi: int, count: int) -> BrowseMediaSource:
         # Seconds only when the part does not start and end on whole minutes.
         seconds = bool(lo % 60 or hi % 60)
         clock = f"{_clock(lo, seconds=seconds)}{DASH}{_clock(hi, seconds=seconds)}"
         return _folder(
-            f"{day_id}/{lo}-{hi}", f"{clock} · {self._titles.recordings(count)}"
+            MediaId.day_of(
+                day.entry_id, day.key, date.fromisoformat(day.day or ""), (lo, hi)
+            ).identifier,
+            f"{clock} · {self._titles.recordings(count)}",
         )
 
 
@@ -441,24 +431,15 @@ def _sorted(channels: Iterable[ChannelData]) -> list[ChannelData]:
     return sorted(channels, key=lambda c: (c.name.casefold(), c.key))
 
 
-def _base_id(entry: SlowLiveConfigEntry, channel: ChannelData) -> str:
-    return f"{entry.entry_id}/{quote(channel.key, safe='')}"
-
-
 def recording_media_id(entry_id: str, key: str, start: int, end: int) -> str:
-    """The media-source id of a channel's recording [start, end) in unix seconds.
-
-    What the media browser's recordings are, and what `async_resolve_media` plays.
-    """
-    return generate_media_source_id(
-        DOMAIN, f"{entry_id}/{quote(key, safe='')}/rec/{start}-{end}"
-    )
+    """The media-source id of a channel's recording [start, end) in unix seconds."""
+    return MediaId.recording(entry_id, key, start, end).media_content_id
 
 
 def _channel(entry: SlowLiveConfigEntry, key: str, error: _Error) -> ChannelData:
-    channel = entry.runtime_data.coordinator.data.channels.get(unquote(key))
+    channel = entry.runtime_data.coordinator.data.channels.get(key)
     if channel is None:
-        raise _fail(error, "media_unknown_camera", key=unquote(key))
+        raise _fail(error, "media_unknown_camera", key=key)
     return channel
 
 
@@ -481,15 +462,11 @@ def _day_bounds(day: date) -> tuple[int, int]:
     return _unix(start), _unix(end)
 
 
-def _span(text: str, identifier: str, error: _Error) -> tuple[int, int]:
-    if not (match := _SPAN.fullmatch(text)):
-        raise _invalid(error, identifier)
-    return int(match[1]), int(match[2])
-
-
-def _recording_range(text: str, identifier: str, error: _Error) -> TimeRange:
+def _recording_range(
+    span: tuple[int, int], identifier: str, error: _Error
+) -> TimeRange:
     """A playable range, checked as the recording actions check theirs."""
-    lo, hi = _span(text, identifier, error)
+    lo, hi = span
     try:
         return resolve_range(
             start=dt_util.utc_from_timestamp(lo),
@@ -543,7 +520,7 @@ def _note(identifier: str, title: str) -> BrowseMediaSource:
 
 
 def _recording(
-    base: str,
+    camera: MediaId,
     start: datetime,
     end: datetime,
     duration: float,
@@ -555,7 +532,7 @@ def _recording(
     title = f"{_clock(lo)}{DASH}{_clock(_unix(end))} · {_duration(duration)}"
     return BrowseMediaSource(
         domain=DOMAIN,
-        identifier=f"{base}/rec/{lo}-{hi}",
+        identifier=MediaId.recording(camera.entry_id, camera.key, lo, hi).identifier,
         media_class=MediaClass.VIDEO,
         media_content_type=MIME_HLS,
         title=title,
