@@ -193,3 +193,58 @@ async def test_alarms_of_unknown_or_unnamed_channels(
     watcher._fire("nvr", two, [DeviceAlarm(alarm_id="x", at=now, channel_id="c9")])
     await hass.async_block_till_done()
     assert len(fired) == REMEMBERED + 5
+
+
+async def test_an_alarm_event_is_replayed_by_the_actions(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    from homeassistant.exceptions import ServiceValidationError
+    import pytest
+
+    record_everything(emulator)
+    entity_id = _event_entity(hass, emulator, "Garden")
+    assert entity_id is not None
+    fired = _fired(hass, entity_id)
+    trigger(stream_titled(emulator, "Garden"), emulator.now())
+    await _poll(hass)
+    event = fired[-1]
+    # The event's data as a trigger gives it; no camera named: the alarm's own.
+    answer = await hass.services.async_call(
+        DOMAIN,
+        "get_recording",
+        {"event": event},
+        blocking=True,
+        return_response=True,
+    )
+    assert answer is not None
+    ((camera, links),) = answer.items()
+    assert camera.startswith("camera.garden")
+    alarm_at = dt_util.parse_datetime(event["time"])
+    assert alarm_at is not None
+    requested = dt_util.parse_datetime(links["requested"]["start"])
+    assert requested == alarm_at - timedelta(seconds=10)
+    assert links["hls"].startswith(emulator.base_url)
+    # Its media_content_id alone does the same.
+    again = await hass.services.async_call(
+        DOMAIN,
+        "get_recording",
+        {"event": event["media_content_id"]},
+        blocking=True,
+        return_response=True,
+    )
+    assert again is not None
+    assert again[camera]["requested"]["start"] == links["requested"]["start"]
+    for data, key in (
+        (
+            {"event": "media-source://volcengine_slow_live/x/y/last_hour"},
+            "invalid_event",
+        ),
+        ({"event": {"alarm_id": "x"}}, "invalid_event"),
+        ({"event": "camera.garden"}, "invalid_event"),
+        ({"event": event, "duration": 60}, "event_with_range"),
+    ):
+        with pytest.raises(ServiceValidationError) as err:
+            await hass.services.async_call(
+                DOMAIN, "get_recording", data, blocking=True, return_response=True
+            )
+        assert err.value.translation_key == key, data

@@ -359,6 +359,11 @@ async def test_options_flow(hass: HomeAssistant, setup_entry: MockConfigEntry) -
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    # What the form left out takes its default: wait 20 s for new footage.
-    assert setup_entry.options == {**options, "recording_wait": 20}
+    # What the form left out takes its default: wait 20 s for new footage, alarms
+    # read by polling.
+    assert setup_entry.options == {
+        **options,
+        "recording_wait": 20,
+        "instant_alarms": False,
+    }
     assert setup_entry.runtime_data.coordinator.update_interval.total_seconds() == 30

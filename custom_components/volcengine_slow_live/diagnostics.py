@@ -14,6 +14,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
+from .api.models import Space
 from .api.redact import MASK, redact_access_key, redact_mapping
 from .const import CONF_ACCESS_KEY_ID, CONF_SECRET_ACCESS_KEY, CONF_WEBHOOK_ID, DOMAIN
 from .coordinator import ChannelData
@@ -47,6 +48,13 @@ def _channel(channel: ChannelData) -> dict[str, Any]:
     }
 
 
+def _space(space: Space) -> dict[str, Any]:
+    shown: dict[str, Any] = _jsonable(space)
+    # Ours carries the webhook's id; someone else's is theirs to show.
+    shown["callback_url"] = MASK if space.callback_url else ""
+    return shown
+
+
 def _entry(entry: SlowLiveConfigEntry) -> dict[str, Any]:
     data = dict(entry.data)
     data[CONF_ACCESS_KEY_ID] = redact_access_key(data.get(CONF_ACCESS_KEY_ID, ""))
@@ -71,7 +79,7 @@ async def async_get_config_entry_diagnostics(
     return redact_mapping(
         {
             "entry": _entry(entry),
-            "spaces": _jsonable(list(data.spaces.values())),
+            "spaces": [_space(space) for space in data.spaces.values()],
             "devices": _jsonable(list(data.devices.values())),
             "channels": {key: _channel(c) for key, c in data.channels.items()},
         }

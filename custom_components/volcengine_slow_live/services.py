@@ -19,6 +19,7 @@ from homeassistant.components.media_player import (
     DOMAIN as MEDIA_PLAYER_DOMAIN,
     SERVICE_PLAY_MEDIA,
 )
+from homeassistant.components.media_source import URI_SCHEME
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import (
     HomeAssistant,
@@ -28,7 +29,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.helpers.target import (
     TargetSelection,
     async_extract_referenced_entity_ids,
@@ -37,6 +38,7 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN, MAX_LINK_VALIDITY, MIN_LINK_VALIDITY
+from .media_id import MediaId, View
 from .media_titles import DASH
 from .playback import (
     MIME_HLS,
@@ -58,6 +60,7 @@ ATTR_FORMAT = "format"
 ATTR_STREAM = "stream"
 ATTR_LINK_VALIDITY = "link_validity"
 ATTR_STRICT = "strict"
+ATTR_EVENT = "event"
 FORMATS = ("hls", "mp4")
 STREAMS = ("main", "sub")
 
@@ -74,11 +77,25 @@ _FIELDS: dict[vol.Marker, Any] = {
         vol.Coerce(int), vol.Range(min=MIN_LINK_VALIDITY, max=MAX_LINK_VALIDITY)
     ),
     vol.Optional(ATTR_STRICT, default=False): cv.boolean,
+    # An alarm event of ours (its data, or its media_content_id): its range.
+    vol.Optional(ATTR_EVENT): vol.Any(None, str, dict),
 }
-GET_SCHEMA = cv.make_entity_service_schema(_FIELDS)
-PLAY_SCHEMA = cv.make_entity_service_schema(
-    {vol.Required(ATTR_MEDIA_PLAYER): cv.entity_ids, **_FIELDS}
-)
+
+
+def _schema(fields: dict[vol.Marker, Any]) -> vol.All:
+    """A target, as entity services have one, or an alarm event (its own camera)."""
+    return vol.All(
+        vol.Schema(
+            {vol.Remove("metadata"): dict, **fields, **cv.ENTITY_SERVICE_FIELDS}
+        ),
+        cv.has_at_least_one_key(
+            *(str(key) for key in cv.ENTITY_SERVICE_FIELDS), ATTR_EVENT
+        ),
+    )
+
+
+GET_SCHEMA = _schema(_FIELDS)
+PLAY_SCHEMA = _schema({vol.Required(ATTR_MEDIA_PLAYER): cv.entity_ids, **_FIELDS})
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -139,7 +156,35 @@ def parse_duration(value: Any) -> timedelta:
     return duration
 
 
+def _event(data: dict[str, Any]) -> MediaId | None:
+    """The recording an alarm event points at (None: no event given)."""
+    event = data.get(ATTR_EVENT)
+    if event is None or event == "":
+        return None
+    content_id = event.get("media_content_id") if isinstance(event, dict) else event
+    prefix = f"{URI_SCHEME}{DOMAIN}/"
+    if isinstance(content_id, str) and content_id.startswith(prefix):
+        try:
+            media = MediaId.parse(content_id.removeprefix(prefix))
+        except ValueError:
+            media = None
+        if media is not None and media.view is View.RECORDING and media.span:
+            if any(
+                data.get(k) is not None for k in (ATTR_START, ATTR_END, ATTR_DURATION)
+            ):
+                raise _invalid("event_with_range")
+            return media
+    raise _invalid("invalid_event", value=str(event)[:80])
+
+
 def _range(data: dict[str, Any]) -> TimeRange:
+    if (media := _event(data)) is not None and media.span is not None:
+        lo, hi = media.span
+        return resolve_range(
+            start=dt_util.utc_from_timestamp(lo),
+            end=dt_util.utc_from_timestamp(min(hi, dt_util.utcnow().timestamp())),
+            duration=None,
+        )
     start, end, duration = (data.get(k) for k in (ATTR_START, ATTR_END, ATTR_DURATION))
     return resolve_range(
         start=None if start is None else parse_moment(start, ATTR_START),
@@ -162,6 +207,11 @@ def _cameras(hass: HomeAssistant, call: ServiceCall) -> list[CameraTarget]:
                 targets.append(resolve_camera(hass, entity_id))
             except ServiceValidationError:
                 continue
+    if not targets and (media := _event(call.data)) is not None:
+        # No camera named: the one whose alarm it is.
+        owner = er.async_get(hass).async_get_entity_id("camera", DOMAIN, media.key)
+        if owner is not None:
+            targets.append(resolve_camera(hass, owner))
     if not targets:
         raise _invalid("no_camera")
     return targets

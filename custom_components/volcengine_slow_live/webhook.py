@@ -39,6 +39,7 @@ from homeassistant.helpers.network import NoURLAvailableError
 
 from .alarms import AlarmWatcher
 from .api.errors import ApiError
+from .api.redact import register_secret
 from .const import CONF_INSTANT_ALARMS, CONF_SPACES, CONF_WEBHOOK_ID, DOMAIN, LOGGER
 from .data import SlowLiveConfigEntry, create_client
 
@@ -73,6 +74,8 @@ class CallbackReceiver:
 
     def register(self) -> None:
         """Listen (POST only, from anywhere: the cloud is not on the local network)."""
+        # Masked wherever our logs, errors or diagnostics would show it.
+        register_secret(self.webhook_id)
         webhook.async_register(
             self._hass,
             DOMAIN,
