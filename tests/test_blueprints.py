@@ -505,3 +505,56 @@ async def test_voice_replay_says_what_it_could_play(
         answer == "无法播放Back Door最近5分钟的录像：那段时间没有录像，或无法连接云端。"  # noqa: RUF001
     )
     assert len(plays) == 1
+
+
+# ------------------------------------------------------------------------ alarms
+async def test_replay_alarm(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    plays: list[ServiceCall],
+) -> None:
+    """The camera's own alarm, no other sensor: its range plays after the post-roll;
+    kinds not chosen, and the entity becoming unavailable, play nothing."""
+    from homeassistant.helpers import entity_registry as er
+
+    from custom_components.volcengine_slow_live.const import ALARM_POLL_INTERVAL
+    from emulator.alarms import trigger
+
+    from .common import record_everything, stream_titled
+
+    record_everything(emulator)
+    garden = stream_titled(emulator, "Garden")
+    alarm_entity = er.async_get(hass).async_get_entity_id(
+        "event", DOMAIN, f"{garden.stream_id}_alarm"
+    )
+    await _use_blueprint(
+        hass,
+        "replay_alarm.yaml",
+        {
+            "alarm": alarm_entity,
+            "kinds": ["motion", "intrusion"],
+            "media_player": TV,
+            "post_roll": 5,
+        },
+    )
+
+    async def poll() -> None:
+        async_fire_time_changed(hass, dt_util.utcnow() + ALARM_POLL_INTERVAL)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    # A tripwire: not chosen. (Waiting for the tasks waits out any post-roll too.)
+    trigger(garden, emulator.now(), method=5, kind=5)
+    await poll()
+    assert not plays
+    # Motion: played, from 10 s before the alarm.
+    raised = trigger(garden, emulator.now())
+    await poll()
+    assert len(plays) == 1
+    _played(emulator, plays, start=raised.at - 10, end=dt_util.utcnow().timestamp())
+    # Unavailable is not an alarm.
+    await hass.config_entries.async_unload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=60))
+    await hass.async_block_till_done()
+    assert len(plays) == 1

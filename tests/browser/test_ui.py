@@ -251,6 +251,7 @@ async def test_the_blueprints_are_offered(
     page = await open_page("/config/blueprint/dashboard")
     said = await wait_for_text(page, "Replay a Slow Live camera on motion")
     assert "Replay a Slow Live camera by voice" in said
+    assert "Replay a camera's own alarm on a media player" in said
     no_errors_of_ours(seen, with_entry)
 
 
