@@ -26,7 +26,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
-from custom_components.volcengine_slow_live import media_source, recorded
+from custom_components.volcengine_slow_live import (
+    media_alarms as media_source_alarms,
+    media_source,
+    recorded,
+)
 from custom_components.volcengine_slow_live.const import DOMAIN
 from custom_components.volcengine_slow_live.playback import MIME_HLS
 from emulator import Emulator, FaultRule, Fleet
@@ -139,6 +143,8 @@ async def test_root_camera_day_recording_resolve(
     assert _child(root, "Front Gate").thumbnail == camera.thumbnail
     days = _children(camera)
     assert days[0].title.startswith("Last hour · ")
+    # Its device reports alarms: their folder comes next.
+    assert days.pop(1).title == "Alarms"
     assert [d.title for d in days[1:3]] == ["Today", "Yesterday"]
     assert len(days) == 1 + media_source.DAYS
     assert all(DAY_TITLE.fullmatch(d.title) for d in days[3:])
@@ -545,10 +551,68 @@ async def test_titles_follow_home_assistants_language(
         c.title for c in _children(await _browse(hass, f"{setup_entry.entry_id}/{key}"))
     ]
     assert titles[0].startswith("最近一小时 · ")
-    assert titles[1:3] == ["今天", "昨天"]
-    assert re.fullmatch(r"\d{1,2}月\d{1,2}日 周[一二三四五六日]", titles[3]), titles[3]
+    assert titles[1:4] == ["报警", "今天", "昨天"]
+    assert re.fullmatch(r"\d{1,2}月\d{1,2}日 周[一二三四五六日]", titles[4]), titles[4]
     garage = stream_titled(emulator, "Garage").stream_id
     (note,) = _children(await _browse(hass, f"{setup_entry.entry_id}/{garage}"))
     assert note.title == "最近 30 天没有录像"
     day = await _browse(hass, f"{setup_entry.entry_id}/{key}/day/{_yesterday()}")
     assert day.title == "Front Gate · 昨天"
+
+
+async def test_a_cameras_alarms(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    """Newest first, titled with time and kind, playing the recording around each;
+    one listing a folder; none for cameras whose device reports none."""
+    from emulator.alarms import trigger
+
+    front = stream_titled(emulator, "Front Gate")
+    trigger(front, emulator.now() - 120, method=5, kind=6)
+    camera = f"{setup_entry.entry_id}/{front.stream_id}"
+    listed = emulator.count("ListDeviceAlarms")
+    folder = await _browse(hass, f"{camera}/alarms")
+    assert emulator.count("ListDeviceAlarms") == listed + 1
+    assert folder.title == "Front Gate · Alarms"
+    items = _children(folder)
+    # About six an hour over a week, at most 100 shown, newest first.
+    assert len(items) == media_source_alarms.SHOWN
+    intrusion = next(i for i in items if i.title.endswith(" · Intrusion"))
+    assert re.fullmatch(r"\d\d-\d\d \d\d:\d\d:\d\d · Intrusion", intrusion.title)
+    starts = [int(_identifier(i).rsplit("/", 1)[1].split("-")[0]) for i in items]
+    assert starts == sorted(starts, reverse=True)
+    assert all(i.can_play for i in items)  # Front Gate records all the time
+    assert any(i.thumbnail for i in items)
+    played = await _resolve(hass, _identifier(intrusion))
+    assert played.url.startswith(emulator.base_url)
+
+    # Garden records short clips only: alarms outside them are listed, not playable.
+    garden = stream_titled(emulator, "Garden")
+    trigger(garden, emulator.now() - 3 * 3600)
+    (only,) = _children(
+        await _browse(hass, f"{setup_entry.entry_id}/{garden.stream_id}/alarms")
+    )
+    assert not only.can_play
+
+    # None lately: one line says so.
+    front.alarms_per_hour = 0
+    front.triggered_alarms.clear()
+    (note,) = _children(await _browse(hass, f"{camera}/alarms"))
+    assert note.title == "No alarms in the last 7 days"
+    assert not note.can_play
+
+    # A camera whose device reports none has no such folder.
+    east = stream_titled(emulator, "East Terrace")
+    titles = [
+        c.title
+        for c in _children(
+            await _browse(hass, f"{setup_entry.entry_id}/{east.stream_id}")
+        )
+    ]
+    assert "Alarms" not in titles
+    with pytest.raises(BrowseError):
+        await _browse(hass, f"{setup_entry.entry_id}/{east.stream_id}/alarms")
+    # The cloud failing: a browse error, not a traceback.
+    emulator.faults.add(FaultRule("http_error", status=403, action="ListDeviceAlarms"))
+    with pytest.raises(BrowseError):
+        await _browse(hass, f"{camera}/alarms")

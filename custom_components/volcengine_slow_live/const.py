@@ -69,3 +69,7 @@ MAX_SCAN_INTERVAL: Final = 3600
 SCAN_INTERVAL: Final = timedelta(seconds=DEFAULT_SCAN_INTERVAL)
 # How often the cameras' alarms are read (one listing per device that reports them).
 ALARM_POLL_INTERVAL: Final = timedelta(seconds=30)
+# An alarm's recording (its event's media_content_id, the Alarms folder): a little
+# before the instant the camera raised it, and what followed.
+ALARM_PRE_ROLL: Final = timedelta(seconds=10)
+ALARM_POST_ROLL: Final = timedelta(seconds=30)

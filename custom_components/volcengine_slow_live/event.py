@@ -3,13 +3,11 @@
 Alarms come from `alarms.AlarmWatcher` (the cloud's alarm list, polled). Each fires
 once, with its kind as the event type and, in its data, the alarm's id, priority,
 time, the cloud's description and `media_content_id`: a media-source item that plays
-the recording around the alarm (PRE_ROLL before to POST_ROLL after), ready for
+the recording around the alarm (ALARM_PRE_ROLL before to ALARM_POST_ROLL after), ready for
 `media_player.play_media` or `volcengine_slow_live.play_recording`.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from homeassistant.components.event import EventDeviceClass, EventEntity
 from homeassistant.core import HomeAssistant, callback
@@ -18,16 +16,13 @@ from homeassistant.util import dt as dt_util
 
 from .alarms import Alarm, async_listen_alarms
 from .api.alarms import AlarmKind
+from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL
 from .coordinator import SlowLiveCoordinator
 from .data import SlowLiveConfigEntry
 from .entity import SlowLiveEntity, async_add_channel_entities
-from .media_source import recording_media_id
+from .media_id import MediaId
 
 PARALLEL_UPDATES = 0
-# The recording an alarm's media_content_id plays: a little before the instant the
-# camera raised it, and what followed.
-PRE_ROLL = timedelta(seconds=10)
-POST_ROLL = timedelta(seconds=30)
 
 
 class AlarmEvent(SlowLiveEntity, EventEntity):
@@ -57,8 +52,8 @@ class AlarmEvent(SlowLiveEntity, EventEntity):
     @callback
     def _alarm(self, alarm: Alarm) -> None:
         raised = alarm.alarm
-        start = int((raised.at - PRE_ROLL).timestamp())
-        end = int((raised.at + POST_ROLL).timestamp())
+        start = int((raised.at - ALARM_PRE_ROLL).timestamp())
+        end = int((raised.at + ALARM_POST_ROLL).timestamp())
         self._trigger_event(
             raised.kind.value,
             {
@@ -68,9 +63,9 @@ class AlarmEvent(SlowLiveEntity, EventEntity):
                 "description": raised.description,
                 "alarm_method": raised.method,
                 "alarm_type": raised.type,
-                "media_content_id": recording_media_id(
+                "media_content_id": MediaId.recording(
                     self.coordinator.config_entry.entry_id, self.channel_key, start, end
-                ),
+                ).media_content_id,
             },
         )
         self.async_write_ha_state()

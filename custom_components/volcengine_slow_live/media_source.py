@@ -31,11 +31,11 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 import re
 from typing import override
 
-from homeassistant.components.media_player import BrowseError, MediaClass, MediaType
+from homeassistant.components.media_player import BrowseError, MediaClass
 from homeassistant.components.media_source import (
     BrowseMediaSource,
     MediaSource,
@@ -54,7 +54,9 @@ from .api.models import RecordingSegment
 from .const import DOMAIN
 from .coordinator import ChannelData
 from .data import SlowLiveConfigEntry
+from .media_alarms import DAYS as ALARM_DAYS, alarm_items, async_alarms, has_alarms
 from .media_id import MediaId, View
+from .media_nodes import clock, folder, note, recording_node, unix
 from .media_titles import DASH, MediaTitles
 from .playback import (
     MIME_HLS,
@@ -147,9 +149,11 @@ class SlowLiveMediaSource(MediaSource):
             case View.LAST_HOUR:
                 last_hour = await self._async_last_hour(entry, channel)
                 return self._last_hour(entry, channel, last_hour)
+            case View.ALARMS if has_alarms(channel):
+                return await self._async_alarms(entry, channel)
             case View.RECORDING if media.span is not None:
                 span = _recording_range(media.span, item.identifier, BrowseError)
-                return _recording(
+                return recording_node(
                     media,
                     span.start,
                     span.end,
@@ -217,7 +221,7 @@ class SlowLiveMediaSource(MediaSource):
             children = [self._account(entry, with_children=False) for entry in entries]
         else:
             children = [c for entry in entries for c in self._cameras(entry)]
-        return _folder(
+        return folder(
             None,
             self._titles.say("root"),
             children,
@@ -228,7 +232,7 @@ class SlowLiveMediaSource(MediaSource):
     def _account(
         self, entry: SlowLiveConfigEntry, *, with_children: bool = True
     ) -> BrowseMediaSource:
-        return _folder(
+        return folder(
             entry.entry_id,
             entry.title,
             self._cameras(entry) if with_children else None,
@@ -257,7 +261,7 @@ class SlowLiveMediaSource(MediaSource):
         name = entry.runtime_data.coordinator.data.spaces[space_id].name or space_id
         if count <= MAX_CHILDREN:
             return [
-                _folder(
+                folder(
                     MediaId.space(entry.entry_id, space_id).identifier,
                     self._titles.say("cameras", name=name, count=count),
                     None,
@@ -265,7 +269,7 @@ class SlowLiveMediaSource(MediaSource):
                 )
             ]
         return [
-            _folder(
+            folder(
                 MediaId.space(entry.entry_id, space_id, n).identifier,
                 f"{name} · {n * MAX_CHILDREN + 1}{DASH}{min(count, (n + 1) * MAX_CHILDREN)}",
                 None,
@@ -290,7 +294,7 @@ class SlowLiveMediaSource(MediaSource):
             channels = channels[part * MAX_CHILDREN : (part + 1) * MAX_CHILDREN]
         if not channels or (part is None and len(channels) > MAX_CHILDREN):
             raise _invalid(BrowseError, identifier)
-        return _folder(
+        return folder(
             identifier,
             data.spaces[media.space_id].name or media.space_id,
             [self._camera(entry, c) for c in channels],
@@ -303,7 +307,7 @@ class SlowLiveMediaSource(MediaSource):
         channel: ChannelData,
         children: list[BrowseMediaSource] | None = None,
     ) -> BrowseMediaSource:
-        return _folder(
+        return folder(
             MediaId.camera(entry.entry_id, channel.key).identifier,
             channel.name,
             children,
@@ -326,10 +330,10 @@ class SlowLiveMediaSource(MediaSource):
         self, entry: SlowLiveConfigEntry, channel: ChannelData
     ) -> BrowseMediaSource:
         """A camera with what it recorded: the last hour, then the days, today first."""
-        note = MediaId.camera(entry.entry_id, channel.key, View.NOTE).identifier
+        note_id = MediaId.camera(entry.entry_id, channel.key, View.NOTE).identifier
         if not channel.records:
             return self._camera(
-                entry, channel, [_note(note, self._titles.say("not_recorded"))]
+                entry, channel, [note(note_id, self._titles.say("not_recorded"))]
             )
         files, last_hour = await asyncio.gather(
             self._async_files(entry, channel), self._async_last_hour(entry, channel)
@@ -338,7 +342,7 @@ class SlowLiveMediaSource(MediaSource):
         # A file belongs to the day it starts on (see the module's docstring).
         days = {dt_util.as_local(f.start).date() for f in files}
         children = [
-            _folder(
+            folder(
                 MediaId.day_of(entry.entry_id, channel.key, day).identifier,
                 self._titles.day(day, today),
             )
@@ -348,8 +352,42 @@ class SlowLiveMediaSource(MediaSource):
         if last_hour.spans:
             children.insert(0, self._last_hour(entry, channel, last_hour, files))
         if not children:
-            children = [_note(note, self._titles.say("no_recordings", days=DAYS))]
+            children = [note(note_id, self._titles.say("no_recordings", days=DAYS))]
+        elif has_alarms(channel):
+            # After "Last hour", before the days (only where there is footage to
+            # replay them from).
+            children.insert(
+                1 if last_hour.spans else 0,
+                folder(
+                    MediaId.camera(entry.entry_id, channel.key, View.ALARMS).identifier,
+                    self._titles.say("alarms"),
+                ),
+            )
         return self._camera(entry, channel, children)
+
+    async def _async_alarms(
+        self, entry: SlowLiveConfigEntry, channel: ChannelData
+    ) -> BrowseMediaSource:
+        """The camera's alarms, newest first, each playing the recording around it."""
+        camera = MediaId.camera(entry.entry_id, channel.key)
+        try:
+            alarms = await async_alarms(entry, channel)
+        except ApiError as err:
+            raise _convert(BrowseError, cloud_error(err)) from err
+        files = await self._async_files(entry, channel) if channel.records else ()
+        children = alarm_items(
+            camera, alarms, files, self._titles, records=channel.records
+        ) or [
+            note(
+                MediaId.camera(entry.entry_id, channel.key, View.NOTE).identifier,
+                self._titles.say("no_alarms", days=ALARM_DAYS),
+            )
+        ]
+        return folder(
+            MediaId.camera(entry.entry_id, channel.key, View.ALARMS).identifier,
+            f"{channel.name} · {self._titles.say('alarms')}",
+            children,
+        )
 
     def _last_hour(
         self,
@@ -362,9 +400,7 @@ class SlowLiveMediaSource(MediaSource):
         played = coverage.played
         title = self._titles.say("last_hour")
         if played is not None:
-            title += (
-                f" · {_clock(_unix(played.start))}{DASH}{_clock(_unix(played.end))}"
-            )
+            title += f" · {clock(unix(played.start))}{DASH}{clock(unix(played.end))}"
         cover = next((f.cover_url for f in reversed(files) if f.cover_url), None)
         return BrowseMediaSource(
             domain=DOMAIN,
@@ -389,24 +425,24 @@ class SlowLiveMediaSource(MediaSource):
         """The recordings starting in a day or part of it, or equal parts of that."""
         records = await self._async_files(entry, channel)
         lo, hi = part or _day_bounds(day)
-        inside = [r for r in records if lo <= _unix(r.start) < hi]
+        inside = [r for r in records if lo <= unix(r.start) < hi]
         day_id = MediaId.day_of(entry.entry_id, channel.key, day)
         step = next((s for s in _STEPS if s < hi - lo), None)
         children: list[BrowseMediaSource]
         if len(inside) <= MAX_CHILDREN or step is None:
             children = [
-                _recording(day_id, r.start, r.end, r.duration, r.cover_url)
+                recording_node(day_id, r.start, r.end, r.duration, r.cover_url)
                 for r in inside
             ]
         else:
-            counts = Counter((_unix(r.start) - lo) // step for r in inside)
+            counts = Counter((unix(r.start) - lo) // step for r in inside)
             children = [
                 self._group(day_id, lo + k * step, min(hi, lo + (k + 1) * step), n)
                 for k, n in sorted(counts.items())
             ]
         if part is None:
             title = f"{channel.name} · {self._titles.day(day, dt_util.now().date())}"
-            return _folder(day_id.identifier, title, children)
+            return folder(day_id.identifier, title, children)
         node = self._group(day_id, lo, hi, len(inside))
         node.children = children
         return node
@@ -414,12 +450,12 @@ class SlowLiveMediaSource(MediaSource):
     def _group(self, day: MediaId, lo: int, hi: int, count: int) -> BrowseMediaSource:
         # Seconds only when the part does not start and end on whole minutes.
         seconds = bool(lo % 60 or hi % 60)
-        clock = f"{_clock(lo, seconds=seconds)}{DASH}{_clock(hi, seconds=seconds)}"
-        return _folder(
+        times = f"{clock(lo, seconds=seconds)}{DASH}{clock(hi, seconds=seconds)}"
+        return folder(
             MediaId.day_of(
                 day.entry_id, day.key, date.fromisoformat(day.day or ""), (lo, hi)
             ).identifier,
-            f"{clock} · {self._titles.recordings(count)}",
+            f"{times} · {self._titles.recordings(count)}",
         )
 
 
@@ -429,11 +465,6 @@ class SlowLiveMediaSource(MediaSource):
 def _sorted(channels: Iterable[ChannelData]) -> list[ChannelData]:
     """Cameras in the order people look for them: by name."""
     return sorted(channels, key=lambda c: (c.name.casefold(), c.key))
-
-
-def recording_media_id(entry_id: str, key: str, start: int, end: int) -> str:
-    """The media-source id of a channel's recording [start, end) in unix seconds."""
-    return MediaId.recording(entry_id, key, start, end).media_content_id
 
 
 def _channel(entry: SlowLiveConfigEntry, key: str, error: _Error) -> ChannelData:
@@ -459,7 +490,7 @@ def _day_bounds(day: date) -> tuple[int, int]:
     """[local midnight, next local midnight): 23 or 25 h on DST changes."""
     start = dt_util.start_of_local_day(day)
     end = dt_util.start_of_local_day(day + timedelta(days=1))
-    return _unix(start), _unix(end)
+    return unix(start), unix(end)
 
 
 def _recording_range(
@@ -475,81 +506,6 @@ def _recording_range(
         )
     except ServiceValidationError as err:
         raise _convert(error, err) from err
-
-
-def _unix(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
-# -- nodes ---------------------------------------------------------------------------
-
-
-def _folder(
-    identifier: str | None,
-    title: str,
-    children: Sequence[BrowseMediaSource] | None = None,
-    *,
-    media_class: MediaClass = MediaClass.DIRECTORY,
-    content_type: str = MediaType.PLAYLIST,
-    thumbnail: str | None = None,
-) -> BrowseMediaSource:
-    return BrowseMediaSource(
-        domain=DOMAIN,
-        identifier=identifier,
-        media_class=media_class,
-        media_content_type=content_type,
-        title=title,
-        can_play=False,
-        can_expand=True,
-        children=children,
-        thumbnail=thumbnail,
-    )
-
-
-def _note(identifier: str, title: str) -> BrowseMediaSource:
-    """A line of text among the children: neither playable nor a folder."""
-    return BrowseMediaSource(
-        domain=DOMAIN,
-        identifier=identifier,
-        media_class=MediaClass.DIRECTORY,
-        media_content_type="",
-        title=title,
-        can_play=False,
-        can_expand=False,
-    )
-
-
-def _recording(
-    camera: MediaId,
-    start: datetime,
-    end: datetime,
-    duration: float,
-    cover_url: str | None = None,
-) -> BrowseMediaSource:
-    lo = _unix(start)
-    # The cloud refuses an empty range; a zero-length file still plays its second.
-    hi = max(_unix(end), lo + 1)
-    title = f"{_clock(lo)}{DASH}{_clock(_unix(end))} · {_duration(duration)}"
-    return BrowseMediaSource(
-        domain=DOMAIN,
-        identifier=MediaId.recording(camera.entry_id, camera.key, lo, hi).identifier,
-        media_class=MediaClass.VIDEO,
-        media_content_type=MIME_HLS,
-        title=title,
-        can_play=True,
-        can_expand=False,
-        thumbnail=cover_url,
-    )
-
-
-def _clock(at: int, *, seconds: bool = False) -> str:
-    local = dt_util.as_local(dt_util.utc_from_timestamp(at))
-    return local.strftime("%H:%M:%S" if seconds else "%H:%M")
-
-
-def _duration(seconds: float) -> str:
-    whole = round(seconds)
-    return f"{whole} s" if whole < 60 else f"{round(whole / 60)} min"
 
 
 # -- errors --------------------------------------------------------------------------

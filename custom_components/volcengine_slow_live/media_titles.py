@@ -34,6 +34,16 @@ _FALLBACK = {
     "cameras": "{name} · {count} cameras",
     "no_recordings": "No recordings in the last {days} days",
     "not_recorded": "No cloud recording (no recording template)",
+    "alarms": "Alarms",
+    "no_alarms": "No alarms in the last {days} days",
+    "alarm_motion": "Motion",
+    "alarm_intrusion": "Intrusion",
+    "alarm_line_crossing": "Line crossing",
+    "alarm_loitering": "Loitering",
+    "alarm_object": "Object left or removed",
+    "alarm_tampering": "Tampering or video loss",
+    "alarm_device_fault": "Device fault",
+    "alarm_other": "Other alarm",
 }
 
 

@@ -34,6 +34,7 @@ from homeassistant.helpers.target import (
     TargetSelection,
     async_extract_referenced_entity_ids,
 )
+from homeassistant.helpers.typing import VolSchemaType
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
@@ -82,7 +83,7 @@ _FIELDS: dict[vol.Marker, Any] = {
 }
 
 
-def _schema(fields: dict[vol.Marker, Any]) -> vol.All:
+def _schema(fields: dict[vol.Marker, Any]) -> VolSchemaType:
     """A target, as entity services have one, or an alarm event (its own camera)."""
     return vol.All(
         vol.Schema(
@@ -182,7 +183,7 @@ def _range(data: dict[str, Any]) -> TimeRange:
         lo, hi = media.span
         return resolve_range(
             start=dt_util.utc_from_timestamp(lo),
-            end=dt_util.utc_from_timestamp(min(hi, dt_util.utcnow().timestamp())),
+            end=dt_util.utc_from_timestamp(hi),
             duration=None,
         )
     start, end, duration = (data.get(k) for k in (ATTR_START, ATTR_END, ATTR_DURATION))

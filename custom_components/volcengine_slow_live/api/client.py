@@ -657,8 +657,9 @@ class AiotVideoClient:
         stream_id: str | None = None,
         page_number: int = 1,
         page_size: int = ALARMS_PAGE_SIZE,
+        newest_first: bool = False,
     ) -> Page[DeviceAlarm]:
-        """One page of a device's alarms in a time range, oldest first."""
+        """One page of a device's alarms in a time range, oldest (or newest) first."""
         answer = await self._request(
             "ListDeviceAlarms",
             _params(
@@ -666,7 +667,7 @@ class AiotVideoClient:
                 StreamID=stream_id,
                 StartTime=_unix(start),
                 EndTime=_unix(end),
-                Order=0,
+                Order=1 if newest_first else 0,
                 PageNumber=page_number,
                 PageSize=page_size,
             ),
