@@ -91,6 +91,7 @@ async def test_a_refresh_writes_only_the_states_that_changed(
         if event.data["entity_id"].split(".")[0] in {
             "camera",
             "binary_sensor",
+            "event",
             "sensor",
         }:
             written.append(event.data["entity_id"])

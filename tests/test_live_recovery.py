@@ -276,8 +276,27 @@ async def test_a_renewed_url_reaches_the_stream(
 
     await view.watch()
     camera._url_renewed(stream.source.replace("&renewed=1", ""))
-    assert stream.get_diagnostics()["update_source"] == 1
+    await camera._guard._task
+    assert not stream.source.endswith("&renewed=1")
+    assert not stream.get_diagnostics().get("update_source")
     assert await view.segments_within(BOUND) < BOUND
+
+
+async def test_a_stop_right_after_a_renewal_stops(
+    hass: HomeAssistant, emulator: Emulator, viewer: Any
+) -> None:
+    """The stream's idle timeout (or Home Assistant stopping) just after a renewal:
+    the worker ends. With `update_source()` it would clear the stop and run on."""
+    view = viewer(emulator, "Front Gate")
+    await view.watch()
+    stream = view.stream
+    view.camera._url_renewed(stream.source + "&renewed=1")
+    async with asyncio.timeout(15):
+        await stream.stop()
+        if (task := view.camera._guard._task) is not None:
+            await task
+        await stream.stop()
+    assert stream._thread is None or not stream._thread.is_alive()
 
 
 async def test_no_restart_cuts_a_recording_or_a_kept_alive_stream(
@@ -434,8 +453,8 @@ async def test_soak_renewals_lapses_and_bursts(
 
     assert max(gaps) < BOUND, sorted(gaps)[-5:]
     assert max(barn_took) < BOUND, barn_took
-    # Front Gate's URL was renewed on the running worker every 15 s or so.
-    assert front.stream.get_diagnostics().get("update_source", 0) >= took // 15 - 1
+    # Front Gate's URL was renewed every 15 s or so (GetStream with FreshExpiredPull).
+    assert emulator.count("GetStream") - renewals >= took // 15 - 1
     # Barn was invited again after every lapse, and only then.
     assert emulator.count("StartStream") - invites == SOAK_CYCLES
     # Renewals and restarts cost a handful of GetStream calls, not a loop.

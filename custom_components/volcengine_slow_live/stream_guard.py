@@ -14,9 +14,10 @@ release) let the integration step in at the right moments:
 * `Camera.async_create_stream` runs before every start of a stream (the live view's
   `camera/stream` request, a still taken from the stream): a stopped stream gets a
   source that was just proven to play (`LiveSource.async_url`), so a stream opened
-  after any idle time starts on a live URL. `Stream.source` is assigned, not
-  `update_source()`: that one also flags the worker to restart once, which a
-  stopped stream would carry into its next run (and then not stop when asked).
+  after any idle time starts on a live URL. The guard never calls
+  `Stream.update_source()`: it flags the worker to restart once, and a stop asked
+  before the worker saw the flag is undone by it (the stop then waits forever); a
+  stopped stream's `source` is assigned, a running one is restarted.
 * `Stream.set_update_callback` is how the stream reports its availability (the
   camera writes its state from it). When the worker fails, the guard fetches a
   source that plays and restarts the worker on it at once, keeping the stream's
@@ -143,13 +144,23 @@ class StreamGuard:
 
     @callback
     def url_renewed(self, url: str) -> None:
-        """A renewed URL: a running stream switches to it, a stopped one keeps it."""
+        """A renewed URL: a running stream switches to it, a stopped one keeps it.
+
+        Switched by a restart, not `update_source()`: that flags the worker to
+        restart once, and a stop asked before the worker has seen the flag (the
+        stream's idle timeout, Home Assistant shutting down) is then undone by it:
+        the worker clears the stop, runs on, and the stop waits for it forever.
+        """
         if (stream := self._stream) is None:
             return
-        if stream.outputs() and stream.available:
-            stream.update_source(url)
-        else:
-            stream.source = url
+        busy = self._task is not None and not self._task.done()
+        if not stream.outputs() or not stream.available or busy:
+            stream.source = url  # the next start (or the restart under way) takes it
+            return
+        self._task = self._hass.async_create_background_task(
+            self._async_restart(stream, url),
+            f"switch the live stream of {self._name()} to its renewed URL",
+        )
 
     @callback
     def channel_online(self) -> None:

@@ -252,36 +252,39 @@ def add_emulator_entry(
     return result
 
 
-def long_lived_token(url: str, access_token: str, name: str) -> str:
-    """A long-lived access token (websocket command auth/long_lived_access_token)."""
+def websocket_command(url: str, token: str, command: dict[str, Any]) -> dict[str, Any]:
+    """One websocket command as the frontend sends it; the answer (success or not)."""
     import asyncio
 
     import aiohttp
 
-    async def create() -> str:
+    async def send() -> dict[str, Any]:
         async with (
             aiohttp.ClientSession() as session,
             session.ws_connect(f"{url}/api/websocket") as ws,
         ):
             await ws.receive_json()  # auth_required
-            await ws.send_json({"type": "auth", "access_token": access_token})
+            await ws.send_json({"type": "auth", "access_token": token})
             if (msg := await ws.receive_json())["type"] != "auth_ok":
                 raise RuntimeError(f"websocket auth failed: {msg}")
-            await ws.send_json(
-                {
-                    "id": 1,
-                    "type": "auth/long_lived_access_token",
-                    "client_name": name,
-                    "lifespan": 3650,
-                }
-            )
-            msg = await ws.receive_json()
-            if not msg.get("success"):
-                raise RuntimeError(f"no long-lived token: {msg}")
-            token: str = msg["result"]
-            return token
+            await ws.send_json({"id": 1, **command})
+            answer: dict[str, Any] = await ws.receive_json()
+            return answer
 
-    return asyncio.run(create())
+    return asyncio.run(send())
+
+
+def long_lived_token(url: str, access_token: str, name: str) -> str:
+    """A long-lived access token (websocket command auth/long_lived_access_token)."""
+    msg = websocket_command(
+        url,
+        access_token,
+        {"type": "auth/long_lived_access_token", "client_name": name, "lifespan": 3650},
+    )
+    if not msg.get("success"):
+        raise RuntimeError(f"no long-lived token: {msg}")
+    token: str = msg["result"]
+    return token
 
 
 def our_cameras(url: str, token: str) -> list[str]:
