@@ -248,3 +248,79 @@ async def test_an_alarm_event_is_replayed_by_the_actions(
                 DOMAIN, "get_recording", data, blocking=True, return_response=True
             )
         assert err.value.translation_key == key, data
+
+
+async def test_the_last_alarm_image(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    hass_client: Any,
+) -> None:
+    """The screenshot nearest the alarm, read once; no picture before an alarm."""
+    garden = stream_titled(emulator, "Garden")
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "image", DOMAIN, f"{garden.stream_id}_last_alarm"
+    )
+    assert entity_id is not None
+    # RTMP streams (no device) have none.
+    east = stream_titled(emulator, "East Terrace")
+    assert (
+        er.async_get(hass).async_get_entity_id(
+            "image", DOMAIN, f"{east.stream_id}_last_alarm"
+        )
+        is None
+    )
+    client = await hass_client()
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert state.state == "unknown"
+    assert (await client.get(f"/api/image_proxy/{entity_id}")).status != 200
+
+    raised = trigger(garden, emulator.now())
+    await _poll(hass)
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert dt_util.parse_datetime(state.state) == raised_at(raised)
+    shots = emulator.count("ListStreamScreenshots")
+    for _ in range(2):
+        response = await client.get(f"/api/image_proxy/{entity_id}")
+        assert response.status == 200
+        assert (await response.read()).startswith(b"\xff\xd8")
+    assert emulator.count("ListStreamScreenshots") == shots + 1
+    assert "volcSecret" not in str(state.attributes)
+
+
+def raised_at(alarm: Any) -> Any:
+    """An emulator alarm's time as Home Assistant's event shows it."""
+    return dt_util.utc_from_timestamp(alarm.at)
+
+
+async def test_the_last_alarm_image_without_screenshots(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    """No screenshot template: the cover of the recording holding the alarm; no
+    recording there, or the cloud failing: no picture."""
+    from emulator import FaultRule
+
+    record_everything(emulator)
+    home = next(s for s in emulator.fleet.spaces.values() if s.name == "Home")
+    home.screenshot_template = None
+    await setup_entry.runtime_data.coordinator.async_refresh()
+    garden = stream_titled(emulator, "Garden")
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "image", DOMAIN, f"{garden.stream_id}_last_alarm"
+    )
+    image = hass.data["image"].get_entity(entity_id)
+    hour_ago = dt_util.utcnow() - timedelta(hours=1)
+    alarm = DeviceAlarm(alarm_id="a", at=hour_ago)
+    picture = await image._async_fetch(alarm)
+    assert picture is not None
+    assert picture.startswith(b"\xff\xd8")
+    assert emulator.count("ListStreamScreenshots") == 0
+    # Now: the file being written is not listed yet, so no cover.
+    assert (
+        await image._async_fetch(DeviceAlarm(alarm_id="b", at=dt_util.utcnow())) is None
+    )
+    emulator.faults.add(FaultRule("http_error", status=403, action="ListStreamRecords"))
+    setup_entry.runtime_data.recordings._files.clear()
+    assert await image._async_fetch(DeviceAlarm(alarm_id="c", at=hour_ago)) is None

@@ -1,0 +1,113 @@
+"""A "Last alarm" image per GB channel that reports alarms: what the camera saw then.
+
+The picture is the cloud's screenshot nearest the alarm (spaces with a screenshot
+template take one a minute), else the cover of the recording that holds it, read
+once per alarm and kept (a dashboard showing it costs nothing more). Before the
+first alarm since Home Assistant started, and when the cloud has no picture of that
+moment, there is none. Its attributes are Home Assistant's own (its access token):
+no cloud URL, so no URL token, ever appears.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from homeassistant.components.image import ImageEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .alarms import Alarm, async_listen_alarms
+from .api.alarms import DeviceAlarm
+from .api.errors import ApiError
+from .const import LOGGER
+from .coordinator import SlowLiveCoordinator
+from .data import SlowLiveConfigEntry
+from .entity import SlowLiveEntity, async_add_channel_entities
+
+PARALLEL_UPDATES = 1
+# Screenshots within this long of the alarm count as "of" it.
+NEAR = timedelta(minutes=2)
+
+
+class LastAlarmImage(SlowLiveEntity, ImageEntity):
+    """The picture of a camera's last alarm."""
+
+    _attr_translation_key = "last_alarm"
+    _attr_content_type = "image/jpeg"
+
+    def __init__(self, coordinator: SlowLiveCoordinator, key: str) -> None:
+        """One per channel whose device reports alarms."""
+        SlowLiveEntity.__init__(self, coordinator, key)
+        ImageEntity.__init__(self, coordinator.hass)
+        self._attr_unique_id = f"{key}_last_alarm"
+        self._alarm: DeviceAlarm | None = None
+        self._image: bytes | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for the channel's alarms."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_listen_alarms(
+                self.hass,
+                self.coordinator.config_entry.entry_id,
+                self.channel_key,
+                self._alarm_raised,
+            )
+        )
+
+    @callback
+    def _alarm_raised(self, alarm: Alarm) -> None:
+        self._alarm, self._image = alarm.alarm, None
+        self._attr_image_last_updated = alarm.alarm.at
+        self.async_write_ha_state()
+
+    async def async_image(self) -> bytes | None:
+        """The picture nearest the last alarm (read once, then kept)."""
+        if self._image is None and (alarm := self._alarm) is not None:
+            self._image = await self._async_fetch(alarm)
+        return self._image
+
+    async def _async_fetch(self, alarm: DeviceAlarm) -> bytes | None:
+        channel = self.channel
+        if channel is None:
+            return None
+        client = self.coordinator.client
+        try:
+            url: str | None = None
+            if channel.has_screenshots:
+                shots = await client.list_stream_screenshots(
+                    channel.key,
+                    start=alarm.at - NEAR,
+                    end=alarm.at + NEAR,
+                    space_id=channel.space.space_id,
+                )
+                if shots:
+                    url = min(shots, key=lambda s: abs(s.taken_at - alarm.at)).url
+            if url is None and channel.records:
+                files = await self.coordinator.config_entry.runtime_data.recordings.async_files(
+                    channel.key
+                )
+                url = next(
+                    (f.cover_url for f in files if f.start <= alarm.at < f.end), None
+                )
+            return None if url is None else await client.fetch_media(url)
+        except ApiError as err:
+            LOGGER.debug("%s: no picture of the alarm: %s", self.entity_id, err)
+            return None
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: SlowLiveConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """A "Last alarm" image for every channel whose device reports alarms."""
+    async_add_channel_entities(
+        entry,
+        async_add_entities,
+        lambda coordinator, channel: (
+            [LastAlarmImage(coordinator, channel.key)]
+            if channel.device is not None and channel.device.reports_alarms
+            else []
+        ),
+    )
