@@ -598,16 +598,26 @@ async def test_llm_tool_named_per_release(
     await _expose_everything(hass)
     tools = async_get_llm_tools(hass, _llm_context(), llm.LLM_API_ASSIST)
     assert tools is not None
-    [tool] = tools.tools
+    # Playing a recording, and the alarms: listing today's, playing the latest.
+    by_name = {t.name.removeprefix(f"{DOMAIN}__"): t for t in tools.tools}
+    assert set(by_name) == {
+        INTENT_PLAY_RECORDING,
+        "VolcengineListAlarms",
+        "VolcenginePlayAlarm",
+    }
+    tool = by_name[INTENT_PLAY_RECORDING]
     if hasattr(llm, "ToolAnnotations"):
         assert tool.name == f"{DOMAIN}__{INTENT_PLAY_RECORDING}"
         assert tool.integration == DOMAIN
         assert not tool.annotations.destructive
+        assert (
+            by_name["VolcengineListAlarms"].title == "List a camera's alarms of today"
+        )
     # Before 2026.10 the name is the intent type, which is what the tool calls.
     monkeypatch.delattr(llm, "ToolAnnotations", raising=False)
     tools = async_get_llm_tools(hass, _llm_context(), llm.LLM_API_ASSIST)
     assert tools is not None
-    assert tools.tools[0].name == INTENT_PLAY_RECORDING
+    assert INTENT_PLAY_RECORDING in {t.name for t in tools.tools}
 
 
 async def test_llm_tool_offered_only_with_an_exposed_camera(
@@ -620,7 +630,12 @@ async def test_llm_tool_offered_only_with_an_exposed_camera(
     assert not [t for t in api.tools if t.name.endswith(INTENT_PLAY_RECORDING)]
     await _expose_everything(hass)
     assert async_get_llm_tools(hass, _llm_context(), "another_api") is None
-    intent.async_remove(hass, INTENT_PLAY_RECORDING)
+    for intent_type in (
+        INTENT_PLAY_RECORDING,
+        "VolcengineListAlarms",
+        "VolcenginePlayAlarm",
+    ):
+        intent.async_remove(hass, intent_type)
     assert async_get_llm_tools(hass, _llm_context(), llm.LLM_API_ASSIST) is None
 
 
@@ -652,9 +667,22 @@ async def test_custom_sentences_are_well_formed(language: str) -> None:
     # Home Assistant reads custom sentences from the directory named like the language
     # of its intents (home-assistant-intents), which for Simplified Chinese is zh-CN.
     assert data["language"] == _INTENTS_LANGUAGE[language]
-    slots = {str(key) for key in SLOT_SCHEMA}
-    [(name, spec)] = data["intents"].items()
-    assert name == INTENT_PLAY_RECORDING
+    from custom_components.volcengine_slow_live.intent_alarms import (
+        ListAlarmsIntentHandler,
+        PlayAlarmIntentHandler,
+    )
+
+    slots_of = {
+        handler.intent_type: {str(key) for key in handler.slot_schema}
+        for handler in (ListAlarmsIntentHandler(), PlayAlarmIntentHandler())
+    }
+    slots_of[INTENT_PLAY_RECORDING] = {str(key) for key in SLOT_SCHEMA}
+    assert set(data["intents"]) == set(slots_of)
+    for name, spec in data["intents"].items():
+        _check_intent_sentences(spec, slots_of[name])
+
+
+def _check_intent_sentences(spec: dict[str, Any], slots: set[str]) -> None:
     for block in spec["data"]:
         lists = block.get("lists", {})
         rules = block.get("expansion_rules", {})
@@ -863,3 +891,135 @@ async def test_nothing_recorded_is_said_not_played(
     ):
         await _handle(hass, camera="Garden", media_player="Living Room TV")
     assert not plays
+
+
+# ------------------------------------------------------------------------ alarms
+async def _alarm_poll(hass: HomeAssistant) -> None:
+    from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+    from custom_components.volcengine_slow_live.const import ALARM_POLL_INTERVAL
+
+    async_fire_time_changed(hass, dt_util.utcnow() + ALARM_POLL_INTERVAL)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _handle_alarm_intent(
+    hass: HomeAssistant, intent_type: str, language: str = "en", **slots: Any
+) -> intent.IntentResponse:
+    return await intent.async_handle(
+        hass, "test", intent_type, _slots(**slots), language=language
+    )
+
+
+async def test_alarm_intents(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    plays: list[ServiceCall],
+) -> None:
+    """Today's alarms of a camera, said; its latest one, played."""
+    from emulator.alarms import trigger
+
+    await _expose_everything(hass)
+    garden = stream_titled(emulator, "Garden")  # raises none of its own
+    none = await _handle_alarm_intent(hass, "VolcengineListAlarms", camera="Garden")
+    assert none.speech["plain"]["speech"] == "No alarms at Garden today."
+    with pytest.raises(intent.IntentHandleError, match="no alarm in the last 7 days"):
+        await _handle_alarm_intent(
+            hass, "VolcenginePlayAlarm", camera="Garden", media_player="Living Room TV"
+        )
+    first = trigger(garden, emulator.now() - 5, method=5, kind=6)
+    latest = trigger(garden, emulator.now())
+    said = await _handle_alarm_intent(hass, "VolcengineListAlarms", camera="Garden")
+    assert said.response_type is intent.IntentResponseType.QUERY_ANSWER
+    hhmm = [
+        f"{dt_util.as_local(dt_util.utc_from_timestamp(a.at)):%H:%M}"
+        for a in (latest, first)
+    ]
+    assert said.speech["plain"]["speech"] == (
+        f"2 alarms at Garden today: motion at {hhmm[0]} and intrusion at {hhmm[1]}."
+    )
+    assert [a["kind"] for a in said.speech_slots["alarms"]] == ["motion", "intrusion"]
+    assert "http" not in str(said.as_dict())
+    zh = await _handle_alarm_intent(
+        hass, "VolcengineListAlarms", language="zh-Hans", camera="Garden"
+    )
+    assert zh.speech["plain"]["speech"] == (
+        f"Garden今天有2次报警：{hhmm[0]} 移动侦测，{hhmm[1]} 区域入侵。"  # noqa: RUF001
+    )
+    played = await _handle_alarm_intent(
+        hass, "VolcenginePlayAlarm", camera="Garden", media_player="Living Room TV"
+    )
+    assert played.speech["plain"]["speech"] == (
+        f"Playing the motion alarm of {hhmm[0]} at Garden on the Living Room TV."
+    )
+    assert len(plays) == 1
+    params = emulator.requests("CloudRecordPlay")[-1].params
+    assert int(params["StartTs"]) == latest.at - 10
+    # Many alarms: five said, the rest counted.
+    for n in range(6):
+        trigger(garden, emulator.now() - 10 - n)
+    many = await _handle_alarm_intent(hass, "VolcengineListAlarms", camera="Garden")
+    assert many.speech["plain"]["speech"].startswith("8 alarms at Garden today: ")
+    assert many.speech["plain"]["speech"].endswith(" and 3 more.")
+    zh_many = await _handle_alarm_intent(
+        hass, "VolcengineListAlarms", language="zh-Hans", camera="Garden"
+    )
+    assert zh_many.speech["plain"]["speech"].endswith("，另有3次。")  # noqa: RUF001
+    # A camera whose device reports no alarms (an RTMP stream has no device).
+    with pytest.raises(intent.IntentHandleError, match="does not report alarms"):
+        await _handle_alarm_intent(
+            hass, "VolcengineListAlarms", camera="tea-garden-east"
+        )
+    with pytest.raises(intent.IntentHandleError, match="不上报报警"):
+        await _handle_alarm_intent(
+            hass, "VolcengineListAlarms", language="zh-Hans", camera="tea-garden-east"
+        )
+    # The cloud failing, and the player refusing.
+    emulator.faults.add(FaultRule("http_error", status=403, action="ListDeviceAlarms"))
+    with pytest.raises(intent.IntentHandleError):
+        await _handle_alarm_intent(hass, "VolcengineListAlarms", camera="Garden")
+    emulator.faults.clear()
+    emulator.faults.add(FaultRule("http_error", status=403, action="CloudRecordPlay"))
+    with pytest.raises(intent.IntentHandleError):
+        await _handle_alarm_intent(
+            hass, "VolcenginePlayAlarm", camera="Garden", media_player="Living Room TV"
+        )
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"),
+    [
+        ("en", "what happened at the garden today", "list"),
+        (
+            "en",
+            "show me the last alarm of the garden camera on the living room tv",
+            "play",
+        ),
+        ("zh-Hans", "Garden今天发生了什么", "list"),
+        ("zh-Hans", "在Living Room TV上播放Garden最近一次报警", "play"),
+    ],
+)
+@pytest.mark.usefixtures("assist")
+async def test_alarm_sentences(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    plays: list[ServiceCall],
+    language: str,
+    text: str,
+    kind: str,
+) -> None:
+    from emulator.alarms import trigger
+
+    trigger(stream_titled(emulator, "Garden"), emulator.now())
+    response = await _converse(hass, text, language)
+    if kind == "list":
+        assert response.response_type is intent.IntentResponseType.QUERY_ANSWER, (
+            response.as_dict()
+        )
+        assert "Garden" in response.speech["plain"]["speech"]
+    else:
+        assert response.response_type is intent.IntentResponseType.ACTION_DONE, (
+            response.as_dict()
+        )
+        assert len(plays) == 1

@@ -49,6 +49,13 @@ from .services import (
 )
 
 INTENT_PLAY_RECORDING: Final = "VolcenginePlayRecording"
+# The alarm intents (intent_alarms.py), offered to LLMs beside it.
+_ALARM_INTENTS: Final = ("VolcengineListAlarms", "VolcenginePlayAlarm")
+_TOOL_TITLES: Final = {
+    INTENT_PLAY_RECORDING: "Play a camera recording",
+    "VolcengineListAlarms": "List a camera's alarms of today",
+    "VolcenginePlayAlarm": "Play a camera's latest alarm",
+}
 SLOT_CAMERA: Final = "camera"
 SLOT_MEDIA_PLAYER: Final = "media_player"
 SLOT_MINUTES_AGO: Final = "minutes_ago"
@@ -105,10 +112,21 @@ DESCRIPTION: Final = (
 
 
 async def async_setup_intents(hass: HomeAssistant) -> None:
-    """Register the intent, once (async_setup and the intent platform both call)."""
+    """Register the intents, once (async_setup and the intent platform both call)."""
     if any(h.intent_type == INTENT_PLAY_RECORDING for h in intent.async_get(hass)):
         return
-    intent.async_register(hass, PlayRecordingIntentHandler())
+    # Imported here: the alarm intents build on this module's helpers.
+    from .intent_alarms import (  # noqa: PLC0415
+        ListAlarmsIntentHandler,
+        PlayAlarmIntentHandler,
+    )
+
+    for handler in (
+        PlayRecordingIntentHandler(),
+        ListAlarmsIntentHandler(),
+        PlayAlarmIntentHandler(),
+    ):
+        intent.async_register(hass, handler)
 
 
 class PlayRecordingIntentHandler(intent.IntentHandler):
@@ -375,16 +393,17 @@ def async_get_llm_tools(
     """
     if api_id != llm.LLM_API_ASSIST:
         return None
-    handler = next(
-        (h for h in intent.async_get(hass) if h.intent_type == INTENT_PLAY_RECORDING),
-        None,
-    )
-    if handler is None or not any(
+    handlers = [
+        h
+        for h in intent.async_get(hass)
+        if h.intent_type in (INTENT_PLAY_RECORDING, *_ALARM_INTENTS)
+    ]
+    if not handlers or not any(
         async_should_expose(hass, llm_context.assistant, state.entity_id)
         for state in _our_cameras(hass)
     ):
         return None
-    return LLMTools(tools=[_intent_tool(handler)])
+    return LLMTools(tools=[_intent_tool(handler) for handler in handlers])
 
 
 def _intent_tool(handler: intent.IntentHandler) -> llm.Tool:
@@ -397,7 +416,7 @@ def _intent_tool(handler: intent.IntentHandler) -> llm.Tool:
     # what they do: playing changes a player's state but destroys nothing, and it
     # reaches the cloud.
     extra: dict[str, Any] = {
-        "title": "Play a camera recording",
+        "title": _TOOL_TITLES.get(handler.intent_type, handler.intent_type),
         "integration": DOMAIN,
         "annotations": annotations(destructive=False, open_world=True),
     }

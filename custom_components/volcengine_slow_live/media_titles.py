@@ -59,10 +59,12 @@ class MediaTitles:
         return cls(dict(_FALLBACK))
 
     @classmethod
-    async def async_load(cls, hass: HomeAssistant) -> MediaTitles:
-        """The titles in Home Assistant's language (cached by Home Assistant)."""
+    async def async_load(
+        cls, hass: HomeAssistant, language: str | None = None
+    ) -> MediaTitles:
+        """The titles in `language`, else Home Assistant's (cached by Home Assistant)."""
         strings = await async_get_translations(
-            hass, hass.config.language, "selector", [DOMAIN]
+            hass, language or hass.config.language, "selector", [DOMAIN]
         )
         words = dict(_FALLBACK)
         words.update(

@@ -1,0 +1,243 @@
+"""Voice and LLM for the cameras' alarms.
+
+* VolcengineListAlarms ("what happened at the front gate today?"): the camera's alarms
+  of today, newest first, said as times and kinds (five at most, then how many more);
+  no links.
+* VolcenginePlayAlarm ("show me the last alarm of the gate camera on the TV"): the
+  recording around the camera's latest alarm (of the last seven days), through the
+  play_recording action with `event:`, so the same checks and errors apply.
+
+Cameras and players are found as VolcenginePlayRecording finds them (intent.py). The
+answer is in Chinese when the request was, else in English.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import State
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import config_validation as cv, intent
+from homeassistant.util import dt as dt_util
+import voluptuous as vol
+
+from .api.alarms import DeviceAlarm
+from .api.errors import ApiError
+from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
+from .intent import (
+    SLOT_CAMERA,
+    SLOT_MEDIA_PLAYER,
+    SLOT_PREFERRED_AREA,
+    SLOT_PREFERRED_FLOOR,
+    _find,
+    _find_camera,
+    _target,
+    _value,
+)
+from .media_alarms import DAYS, async_alarms, has_alarms
+from .media_id import MediaId
+from .media_titles import MediaTitles
+from .playback import CameraTarget, resolve_camera
+from .services import ATTR_EVENT, ATTR_MEDIA_PLAYER, SERVICE_PLAY_RECORDING
+
+INTENT_LIST_ALARMS: Final = "VolcengineListAlarms"
+INTENT_PLAY_ALARM: Final = "VolcenginePlayAlarm"
+SAID = 5  # alarms said one by one; the rest are counted
+
+_PREFERENCES = {
+    vol.Optional(SLOT_PREFERRED_AREA): cv.string,
+    vol.Optional(SLOT_PREFERRED_FLOOR): cv.string,
+}
+
+
+def _zh(language: str) -> bool:
+    return language.casefold().startswith("zh")
+
+
+async def _titles(intent_obj: intent.Intent) -> MediaTitles:
+    return await MediaTitles.async_load(
+        intent_obj.hass, "zh-Hans" if _zh(intent_obj.language) else "en"
+    )
+
+
+def _camera(intent_obj: intent.Intent, slots: dict[str, Any]) -> State:
+    return _find_camera(
+        intent_obj,
+        _value(slots, SLOT_CAMERA),
+        intent.MatchTargetsPreferences(
+            area_id=_value(slots, SLOT_PREFERRED_AREA),
+            floor_id=_value(slots, SLOT_PREFERRED_FLOOR),
+        ),
+    )
+
+
+async def _alarms(intent_obj: intent.Intent, camera: State) -> list[DeviceAlarm]:
+    """The camera's alarms, newest first; says so when it reports none."""
+    target: CameraTarget = resolve_camera(intent_obj.hass, camera.entity_id)
+    if not has_alarms(target.channel):
+        raise intent.IntentHandleError(
+            f"{camera.name} does not report alarms"
+            if not _zh(intent_obj.language)
+            else f"{camera.name}不上报报警"
+        )
+    try:
+        return await async_alarms(target.entry, target.channel)
+    except ApiError as err:
+        raise intent.IntentHandleError(str(err)) from err
+
+
+def _said(alarm: DeviceAlarm, titles: MediaTitles) -> tuple[str, str]:
+    """(local time, kind) of an alarm, as it is spoken."""
+    return (
+        f"{dt_util.as_local(alarm.at):%H:%M}",
+        titles.say(f"alarm_{alarm.kind.value}"),
+    )
+
+
+class ListAlarmsIntentHandler(intent.IntentHandler):
+    """Say what a camera's alarms were today."""
+
+    intent_type = INTENT_LIST_ALARMS
+    description = (
+        "Tells what alarms (motion, intrusion, line crossing…) a Volcengine Slow Live "
+        "camera raised today, newest first. camera: the camera's name or area."
+    )
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """The camera, by name or area."""
+        return {vol.Required(SLOT_CAMERA): cv.string, **_PREFERENCES}
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Read today's alarms and say them."""
+        slots = self.async_validate_slots(intent_obj.slots)
+        camera = _camera(intent_obj, slots)
+        today = dt_util.now().date()
+        alarms = [
+            a
+            for a in await _alarms(intent_obj, camera)
+            if dt_util.as_local(a.at).date() == today
+        ]
+        titles = await _titles(intent_obj)
+        said = [_said(alarm, titles) for alarm in alarms]
+        response = intent_obj.create_response()
+        response.response_type = intent.IntentResponseType.QUERY_ANSWER
+        response.async_set_results(success_results=[_target(camera)])
+        response.async_set_speech(_list_speech(intent_obj.language, camera.name, said))
+        response.async_set_speech_slots(
+            {
+                SLOT_CAMERA: camera.name,
+                "alarms": [
+                    {
+                        "time": dt_util.as_local(a.at).isoformat(),
+                        "kind": a.kind.value,
+                        "priority": a.priority,
+                    }
+                    for a in alarms
+                ],
+            }
+        )
+        return response
+
+
+class PlayAlarmIntentHandler(intent.IntentHandler):
+    """Play the recording around a camera's latest alarm on a media player."""
+
+    intent_type = INTENT_PLAY_ALARM
+    description = (
+        "Plays the recording of the latest alarm of a Volcengine Slow Live camera on a "
+        "media player. camera: the camera's name or area; media_player: the player's "
+        "name or area."
+    )
+
+    @property
+    def slot_schema(self) -> dict[Any, Any]:
+        """The camera and the player, by name or area."""
+        return {
+            vol.Required(SLOT_CAMERA): cv.string,
+            vol.Required(SLOT_MEDIA_PLAYER): cv.string,
+            **_PREFERENCES,
+        }
+
+    async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
+        """Find the latest alarm, play it, say which."""
+        hass = intent_obj.hass
+        slots = self.async_validate_slots(intent_obj.slots)
+        camera = _camera(intent_obj, slots)
+        player = _find(
+            intent_obj,
+            [_value(slots, SLOT_MEDIA_PLAYER)],
+            Platform.MEDIA_PLAYER,
+            intent.MatchTargetsPreferences(
+                area_id=_value(slots, SLOT_PREFERRED_AREA),
+                floor_id=_value(slots, SLOT_PREFERRED_FLOOR),
+            ),
+            None,
+        )
+        alarms = await _alarms(intent_obj, camera)
+        if not alarms:
+            raise intent.IntentHandleError(
+                f"{camera.name} raised no alarm in the last {DAYS} days"
+                if not _zh(intent_obj.language)
+                else f"{camera.name}最近{DAYS}天没有报警"
+            )
+        latest = alarms[0]
+        target = resolve_camera(hass, camera.entity_id)
+        event = MediaId.recording(
+            target.entry.entry_id,
+            target.channel.key,
+            int((latest.at - ALARM_PRE_ROLL).timestamp()),
+            int((latest.at + ALARM_POST_ROLL).timestamp()),
+        ).media_content_id
+        try:
+            await hass.services.async_call(
+                DOMAIN,
+                SERVICE_PLAY_RECORDING,
+                {
+                    ATTR_ENTITY_ID: camera.entity_id,
+                    ATTR_MEDIA_PLAYER: [player.entity_id],
+                    ATTR_EVENT: event,
+                },
+                blocking=True,
+                context=intent_obj.context,
+            )
+        except HomeAssistantError as err:
+            raise intent.IntentHandleError(str(err)) from err
+        time, kind = _said(latest, await _titles(intent_obj))
+        response = intent_obj.create_response()
+        response.response_type = intent.IntentResponseType.ACTION_DONE
+        response.async_set_results(success_results=[_target(camera), _target(player)])
+        response.async_set_states([camera, player])
+        response.async_set_speech(
+            f"正在{player.name}上播放{camera.name}{time}的{kind}报警。"
+            if _zh(intent_obj.language)
+            else f"Playing the {kind.lower()} alarm of {time} at {camera.name} "
+            f"on the {player.name}."
+        )
+        return response
+
+
+# Chinese punctuation, named: full-width comma and colon.
+_ZH_COMMA = "\uff0c"
+_ZH_COLON = "\uff1a"
+
+
+def _list_speech(language: str, camera: str, said: list[tuple[str, str]]) -> str:
+    more = len(said) - SAID
+    if _zh(language):
+        if not said:
+            return f"{camera}今天没有报警。"
+        items = _ZH_COMMA.join(f"{time} {kind}" for time, kind in said[:SAID])
+        tail = f"{_ZH_COMMA}另有{more}次" if more > 0 else ""
+        return f"{camera}今天有{len(said)}次报警{_ZH_COLON}{items}{tail}。"
+    if not said:
+        return f"No alarms at {camera} today."
+    parts = [f"{kind.lower()} at {time}" for time, kind in said[:SAID]]
+    if more > 0:
+        parts.append(f"{more} more")
+    listed = (
+        parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
+    )
+    count = "1 alarm" if len(said) == 1 else f"{len(said)} alarms"
+    return f"{count} at {camera} today: {listed}."
