@@ -324,3 +324,36 @@ async def test_the_last_alarm_image_without_screenshots(
     emulator.faults.add(FaultRule("http_error", status=403, action="ListStreamRecords"))
     setup_entry.runtime_data.recordings._files.clear()
     assert await image._async_fetch(DeviceAlarm(alarm_id="c", at=hour_ago)) is None
+
+
+async def test_a_large_fleet_is_polled_in_turns(
+    hass: HomeAssistant, emulator_factory: Any
+) -> None:
+    """Polls use at most half of ListDeviceAlarms' limit: with a short interval (2 s:
+    10 devices a poll) 30-odd reporting devices are read in turns, each once per
+    round, and nothing is throttled."""
+    from emulator import Fleet
+
+    from .common import setup_integration as setup
+
+    fleet = Fleet.generate(spaces=1, channels=100)
+    for device in fleet.devices.values():
+        device.alerts = True
+    emulator = await emulator_factory(fleet=fleet)
+    entry = await setup(hass, emulator)
+    coordinator = entry.runtime_data.coordinator
+    watcher = AlarmWatcher(hass, coordinator, timedelta(seconds=2))
+    reporting = sorted(watcher._reporting())
+    assert len(reporting) > 20
+    seen: list[str] = []
+    for _ in range(-(-len(reporting) // 10)):
+        before = len(emulator.requests("ListDeviceAlarms"))
+        await watcher._async_poll_devices(dt_util.utcnow())
+        asked = [
+            r.params["DeviceID"] for r in emulator.requests("ListDeviceAlarms")[before:]
+        ]
+        assert len(asked) == 10
+        seen += asked
+    # One round reads every device (the last turn wraps around to the first ones).
+    assert set(seen) == set(reporting)
+    assert emulator.count(status=429) == 0

@@ -1,7 +1,8 @@
 """The cameras' own alarms, read from the cloud (ListDeviceAlarms) and fired once each.
 
 Polling: every `interval`, one listing per device whose `AlertNotification` is on
-(an NVR's channels share one), never one per channel, through the client's limiter.
+(an NVR's channels share one), never one per channel, through the client's limiter;
+at most half the action's limit on average (a large fleet is read in turns).
 Each device keeps a cursor in a `Store`: a poll reads from a minute before the cursor
 (alarms reach the cloud late) to now, and alarms already fired (by id) are skipped,
 so after a restart or an outage the missed alarms fire, each exactly once, back to
@@ -30,6 +31,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .api.alarms import DeviceAlarm
+from .api.client import DEFAULT_RATE_LIMIT
 from .api.errors import ApiError
 from .const import DOMAIN, LOGGER
 from .coordinator import SlowLiveCoordinator
@@ -42,6 +44,8 @@ CATCH_UP = timedelta(hours=1)
 # Ids remembered per device to skip alarms already fired (more than one overlap's worth).
 REMEMBERED = 500
 SAVE_DELAY = 10.0
+# The share of ListDeviceAlarms' documented limit (requests per second) polls use.
+POLL_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,7 @@ class AlarmWatcher:
         self._polling = False
         self._reading: set[str] = set()
         self._again: set[str] = set()
+        self._next = 0  # where the next poll's turn starts, in a large fleet
 
     async def async_start(self) -> None:
         """Read the cursors, then poll now and every interval."""
@@ -128,8 +133,22 @@ class AlarmWatcher:
         return channels
 
     async def _async_poll_devices(self, now: datetime) -> None:
-        for device_id, by_channel in self._reporting().items():
-            await self._async_read(device_id, by_channel, now)
+        reporting = self._reporting()
+        # Devices seen for the first time start now, all at once (it costs no read).
+        first = float(math.floor(dt_util.utcnow().timestamp()))
+        for device_id in reporting.keys() - self._cursors.keys():
+            self._cursors[device_id] = self._since[device_id] = first
+        devices = sorted(reporting)
+        # At most a share of the action's limit per poll, so that reads a callback
+        # asks for and the media browser's listings always find room: a larger fleet
+        # is read in turns (each device every few polls; its cursor makes up for it).
+        batch = max(1, int(DEFAULT_RATE_LIMIT * POLL_SHARE * self._interval.seconds))
+        if len(devices) > batch:
+            start = self._next % len(devices)
+            devices = (devices[start:] + devices[:start])[:batch]
+            self._next = start + batch
+        for device_id in devices:
+            await self._async_read(device_id, reporting[device_id], now)
         self._store.async_delay_save(self._data, SAVE_DELAY)
 
     async def _async_read(
