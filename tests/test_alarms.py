@@ -357,3 +357,24 @@ async def test_a_large_fleet_is_polled_in_turns(
     # One round reads every device (the last turn wraps around to the first ones).
     assert set(seen) == set(reporting)
     assert emulator.count(status=429) == 0
+
+
+def test_the_alarm_benchmarks_poll_figures() -> None:
+    """benchmarks/alarms.py: poll mode at 1,000 channels stays at half the limit."""
+    from benchmarks.alarms import poll_cost, table
+
+    figures = poll_cost()
+    assert figures["poll_devices"] > 150
+    assert figures["poll_requests_per_hour"] == 18000
+    assert figures["poll_share_of_limit"] == 0.5
+    shown = table(
+        {
+            **figures,
+            "callback_alarms": 3,
+            "callback_to_event_p50_ms": 7.0,
+            "callback_to_event_p99_ms": 9.0,
+            "throttled_responses": 0,
+        }
+    )
+    assert "| 7.0 / 9.0 ms |" in shown
+    assert "18000 (50% of the 10/s limit" in shown

@@ -252,6 +252,24 @@ def add_emulator_entry(
     return result
 
 
+def set_options(url: str, token: str, entry_id: str, options: dict[str, Any]) -> None:
+    """Save an entry's options through its options flow (the rest keep their defaults)."""
+    flow = request(
+        "POST",
+        f"{url}/api/config/config_entries/options/flow",
+        token=token,
+        json_body={"handler": entry_id},
+    )
+    result = request(
+        "POST",
+        f"{url}/api/config/config_entries/options/flow/{flow['flow_id']}",
+        token=token,
+        json_body=options,
+    )
+    if result.get("type") != "create_entry":
+        raise RuntimeError(f"options flow did not save: {result}")
+
+
 def websocket_command(url: str, token: str, command: dict[str, Any]) -> dict[str, Any]:
     """One websocket command as the frontend sends it; the answer (success or not)."""
     import asyncio
@@ -327,20 +345,26 @@ def provision(
     password: str,
     token_file: Path | None,
     timeout: float,
+    options: dict[str, Any] | None = None,
 ) -> bool:
-    """Onboard and add the emulator's entry on the first start; False if done before."""
+    """Onboard and add the emulator's entry on the first start; False if done before.
+
+    `options`: the entry's options to save right away (the rest keep their defaults).
+    """
     url = url.rstrip("/")
     steps = wait_for_onboarding(url, time.monotonic() + timeout)
     if steps is None or any(s["step"] == "user" and s["done"] for s in steps):
         return False
     tokens = create_owner(url, username, password)
-    add_emulator_entry(
+    entry = add_emulator_entry(
         url,
         tokens["access_token"],
         emulator=emulator,
         access_key=access_key,
         secret_key=secret_key,
     )
+    if options:
+        set_options(url, tokens["access_token"], entry["result"]["entry_id"], options)
     if token_file is not None:
         token = long_lived_token(url, tokens["access_token"], "scripts/develop")
         token_file.write_text(token + "\n", encoding="utf-8")
@@ -366,6 +390,11 @@ def main(argv: list[str] | None = None) -> int:
     prov.add_argument("--token-file", type=Path)
     prov.add_argument("--timeout", type=float, default=120.0)
     prov.add_argument(
+        "--instant-alarms",
+        action="store_true",
+        help="turn on the entry's 'Receive alarms instantly' option",
+    )
+    prov.add_argument(
         "--wait-for-cameras",
         action="store_true",
         help="then wait until the cameras exist (needs --token-file)",
@@ -383,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         password=args.password,
         token_file=args.token_file,
         timeout=args.timeout,
+        options={"instant_alarms": True} if args.instant_alarms else None,
     )
     print("provisioned" if done else "already provisioned")  # noqa: T201
     if args.wait_for_cameras and args.token_file and args.token_file.exists():
