@@ -949,6 +949,12 @@ def main(argv: list[str] | None = None) -> int:
     opts, json_path = parse_args(argv)
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
         results = runner.run(run(opts))
+    # Camera alarms, with Home Assistant and the emulator as processes (the
+    # emulator posts callbacks to Home Assistant's webhook).
+    from benchmarks import alarms
+
+    alarm_figures = asyncio.run(alarms.run(5 if opts.quick else 50))
+    results.update({f"alarms_{key}": value for key, value in alarm_figures.items()})
     print(
         f"{results['date']} · Python {results['python']} · Home Assistant "
         f"{results['home_assistant']} · {results['cpus']} CPUs · "
@@ -957,6 +963,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(table(results))
+    print()
+    print(alarms.table(alarm_figures))
     print()
     print(f"whole run: {results['wall_seconds']:.1f} s")
     if json_path is not None:

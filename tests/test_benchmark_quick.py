@@ -41,6 +41,9 @@ KEYS = (
     "sdk_sign_us",
     "sign_to_sdk_ratio",
     "memory_bytes_per_channel",
+    "alarms_callback_to_event_p50_ms",
+    "alarms_callback_to_event_p99_ms",
+    "alarms_poll_requests_per_hour",
 )
 
 
@@ -51,7 +54,7 @@ def test_quick_benchmark(tmp_path: Path) -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-4000:]
@@ -84,3 +87,9 @@ def test_quick_benchmark(tmp_path: Path) -> None:
     assert 0 < figures["sdk_sign_us"] < 10_000
     assert 0 < figures["refresh_cpu_ms_100"] <= 10_000
     assert 100 < figures["memory_bytes_per_channel"] < 1_000_000
+    # Alarms: five through the webhook, each within a second; polls at half the limit.
+    assert figures["alarms_callback_alarms"] == 5
+    assert figures["alarms_callback_to_event_p99_ms"] < 1000
+    assert figures["alarms_throttled_responses"] == 0
+    assert figures["alarms_poll_share_of_limit"] == 0.5
+    assert "| Callback → event entity, p50 / p99" in done.stdout
