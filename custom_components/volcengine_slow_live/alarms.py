@@ -15,7 +15,6 @@ signal, oldest first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import math
@@ -34,7 +33,8 @@ from .api.alarms import DeviceAlarm
 from .api.client import DEFAULT_RATE_LIMIT
 from .api.errors import ApiError
 from .const import DOMAIN, LOGGER
-from .coordinator import SlowLiveCoordinator
+from .coordinator import ChannelData, SlowLiveCoordinator
+from .entity import SlowLiveEntity
 
 STORAGE_VERSION = 1
 # Alarms reach the cloud's list late: each poll looks back this far past its cursor.
@@ -126,10 +126,11 @@ class AlarmWatcher:
         """Device ID → (GB channel ID → channel key), for the devices that report."""
         channels: dict[str, dict[str, str]] = {}
         for channel in self._coordinator.data.channels.values():
-            device = channel.device
-            if device is not None and device.reports_alarms:
+            if has_alarms(channel) and channel.device is not None:
                 channel_id = channel.stream.channel_id
-                channels.setdefault(device.device_id, {})[channel_id] = channel.key
+                channels.setdefault(channel.device.device_id, {})[channel_id] = (
+                    channel.key
+                )
         return channels
 
     async def _async_poll_devices(self, now: datetime) -> None:
@@ -238,12 +239,25 @@ class AlarmWatcher:
         del seen[:-REMEMBERED]
 
 
-@callback
-def async_listen_alarms(
-    hass: HomeAssistant,
-    entry_id: str,
-    channel_key: str,
-    target: Callable[[Alarm], None],
-) -> CALLBACK_TYPE:
-    """Call `target` with each new alarm of a channel; returns the unsubscribe."""
-    return async_dispatcher_connect(hass, alarm_signal(entry_id, channel_key), target)
+def has_alarms(channel: ChannelData) -> bool:
+    """Whether the channel's device reports alarms to the cloud."""
+    return channel.device is not None and channel.device.reports_alarms
+
+
+class AlarmEntity(SlowLiveEntity):
+    """An entity of a channel's alarms: `_alarm_raised` gets each new one."""
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for the channel's alarms while the entity exists."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                alarm_signal(self.coordinator.config_entry.entry_id, self.channel_key),
+                self._alarm_raised,
+            )
+        )
+
+    @callback
+    def _alarm_raised(self, alarm: Alarm) -> None:
+        raise NotImplementedError

@@ -94,11 +94,14 @@ def async_add_channel_entities(
 
 def channel_platform(
     make: Callable[[SlowLiveCoordinator, str], Entity],
+    only: Callable[[ChannelData], bool] = lambda _: True,
 ) -> Callable[
     [HomeAssistant, SlowLiveConfigEntry, AddConfigEntryEntitiesCallback],
     Coroutine[Any, Any, None],
 ]:
-    """A platform's `async_setup_entry` that adds one entity (`make`) per channel."""
+    """A platform's `async_setup_entry`: one entity (`make`) per channel (`only` those
+    it is true for).
+    """
 
     async def async_setup_entry(
         hass: HomeAssistant,
@@ -108,7 +111,9 @@ def channel_platform(
         async_add_channel_entities(
             entry,
             async_add_entities,
-            lambda coordinator, channel: [make(coordinator, channel.key)],
+            lambda coordinator, channel: (
+                [make(coordinator, channel.key)] if only(channel) else []
+            ),
         )
 
     return async_setup_entry

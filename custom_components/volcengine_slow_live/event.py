@@ -10,22 +10,20 @@ the recording around the alarm (ALARM_PRE_ROLL before to ALARM_POST_ROLL after),
 from __future__ import annotations
 
 from homeassistant.components.event import EventDeviceClass, EventEntity
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
-from .alarms import Alarm, async_listen_alarms
+from .alarms import Alarm, AlarmEntity
 from .api.alarms import AlarmKind
 from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL
 from .coordinator import SlowLiveCoordinator
-from .data import SlowLiveConfigEntry
-from .entity import SlowLiveEntity, async_add_channel_entities
+from .entity import channel_platform
 from .media_id import MediaId
 
 PARALLEL_UPDATES = 0
 
 
-class AlarmEvent(SlowLiveEntity, EventEntity):
+class AlarmEvent(AlarmEntity, EventEntity):
     """Fires on each alarm the camera raises."""
 
     _attr_device_class = EventDeviceClass.MOTION
@@ -37,20 +35,8 @@ class AlarmEvent(SlowLiveEntity, EventEntity):
         self._attr_unique_id = f"{key}_alarm"
         self._attr_event_types = [kind.value for kind in AlarmKind]
 
-    async def async_added_to_hass(self) -> None:
-        """Listen for the channel's alarms."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            async_listen_alarms(
-                self.hass,
-                self.coordinator.config_entry.entry_id,
-                self.channel_key,
-                self._alarm,
-            )
-        )
-
     @callback
-    def _alarm(self, alarm: Alarm) -> None:
+    def _alarm_raised(self, alarm: Alarm) -> None:
         raised = alarm.alarm
         start = int((raised.at - ALARM_PRE_ROLL).timestamp())
         end = int((raised.at + ALARM_POST_ROLL).timestamp())
@@ -71,16 +57,5 @@ class AlarmEvent(SlowLiveEntity, EventEntity):
         self.async_write_ha_state()
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: SlowLiveConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """An alarm event entity for every GB channel, now and as channels appear."""
-    async_add_channel_entities(
-        entry,
-        async_add_entities,
-        lambda coordinator, channel: (
-            [AlarmEvent(coordinator, channel.key)] if channel.is_gb else []
-        ),
-    )
+# An alarm event entity for every GB channel, now and as channels appear.
+async_setup_entry = channel_platform(AlarmEvent, only=lambda channel: channel.is_gb)

@@ -13,23 +13,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from homeassistant.components.image import ImageEntity
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.core import callback
 
-from .alarms import Alarm, async_listen_alarms
+from .alarms import Alarm, AlarmEntity, has_alarms
 from .api.alarms import DeviceAlarm
 from .api.errors import ApiError
 from .const import LOGGER
 from .coordinator import SlowLiveCoordinator
-from .data import SlowLiveConfigEntry
-from .entity import SlowLiveEntity, async_add_channel_entities
+from .entity import channel_platform
 
 PARALLEL_UPDATES = 1
 # Screenshots within this long of the alarm count as "of" it.
 NEAR = timedelta(minutes=2)
 
 
-class LastAlarmImage(SlowLiveEntity, ImageEntity):
+class LastAlarmImage(AlarmEntity, ImageEntity):
     """The picture of a camera's last alarm."""
 
     _attr_translation_key = "last_alarm"
@@ -37,23 +35,11 @@ class LastAlarmImage(SlowLiveEntity, ImageEntity):
 
     def __init__(self, coordinator: SlowLiveCoordinator, key: str) -> None:
         """One per channel whose device reports alarms."""
-        SlowLiveEntity.__init__(self, coordinator, key)
+        AlarmEntity.__init__(self, coordinator, key)
         ImageEntity.__init__(self, coordinator.hass)
         self._attr_unique_id = f"{key}_last_alarm"
         self._alarm: DeviceAlarm | None = None
         self._image: bytes | None = None
-
-    async def async_added_to_hass(self) -> None:
-        """Listen for the channel's alarms."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            async_listen_alarms(
-                self.hass,
-                self.coordinator.config_entry.entry_id,
-                self.channel_key,
-                self._alarm_raised,
-            )
-        )
 
     @callback
     def _alarm_raised(self, alarm: Alarm) -> None:
@@ -96,18 +82,5 @@ class LastAlarmImage(SlowLiveEntity, ImageEntity):
             return None
 
 
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: SlowLiveConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
-    """A "Last alarm" image for every channel whose device reports alarms."""
-    async_add_channel_entities(
-        entry,
-        async_add_entities,
-        lambda coordinator, channel: (
-            [LastAlarmImage(coordinator, channel.key)]
-            if channel.device is not None and channel.device.reports_alarms
-            else []
-        ),
-    )
+# A "Last alarm" image for every channel whose device reports alarms.
+async_setup_entry = channel_platform(LastAlarmImage, only=has_alarms)

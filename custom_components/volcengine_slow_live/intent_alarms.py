@@ -22,6 +22,7 @@ from homeassistant.helpers import config_validation as cv, intent
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
+from .alarms import has_alarms
 from .api.alarms import DeviceAlarm
 from .api.errors import ApiError
 from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
@@ -35,7 +36,7 @@ from .intent import (
     _target,
     _value,
 )
-from .media_alarms import DAYS, async_alarms, has_alarms
+from .media_alarms import DAYS, async_alarms
 from .media_id import MediaId
 from .media_titles import MediaTitles
 from .playback import CameraTarget, resolve_camera

@@ -32,11 +32,6 @@ DAYS = 7  # the most one listing may span
 SHOWN = 100
 
 
-def has_alarms(channel: ChannelData) -> bool:
-    """Whether the camera's device reports alarms to the cloud."""
-    return channel.device is not None and channel.device.reports_alarms
-
-
 async def async_alarms(
     entry: SlowLiveConfigEntry, channel: ChannelData
 ) -> list[DeviceAlarm]:

@@ -49,12 +49,13 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 
+from .alarms import has_alarms
 from .api.errors import ApiError
 from .api.models import RecordingSegment
 from .const import DOMAIN
 from .coordinator import ChannelData
 from .data import SlowLiveConfigEntry
-from .media_alarms import DAYS as ALARM_DAYS, alarm_items, async_alarms, has_alarms
+from .media_alarms import DAYS as ALARM_DAYS, alarm_items, async_alarms
 from .media_id import MediaId, View
 from .media_nodes import clock, folder, note, recording_node, unix
 from .media_titles import DASH, MediaTitles
