@@ -499,6 +499,8 @@ async def test_the_media_browser_offers_only_recorded_items(
     front = _pause(emulator, "Front Gate", (0, now - 40 * 3600), (now - 5400, now + 60))
     children = _kids(await _browse(hass, f"{entry_id}/{front}"))
     assert all(c.can_expand for c in children)  # no "Last hour"
+    # Its alarms' folder, then the days that were recorded.
+    assert children.pop(0).title == "Alarms"
     first_day = dt_util.as_local(dt_util.utc_from_timestamp(now - 40 * 3600)).date()
     last_day = dt_util.as_local(dt_util.utc_from_timestamp(now - 5400)).date()
     assert len(children) == (last_day - first_day).days + 1
