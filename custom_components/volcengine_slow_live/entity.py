@@ -99,8 +99,9 @@ def channel_platform(
     [HomeAssistant, SlowLiveConfigEntry, AddConfigEntryEntitiesCallback],
     Coroutine[Any, Any, None],
 ]:
-    """A platform's `async_setup_entry`: one entity (`make`) per channel (`only` those
-    it is true for).
+    """A platform's `async_setup_entry`: one entity (`make`) per channel.
+
+    `only` picks the channels that get one (all by default).
     """
 
     async def async_setup_entry(

@@ -63,6 +63,7 @@ def alarm_items(
     # Files are listed once finished: footage after the newest file's end is being
     # written now (playable once stored).
     newest = max((f.end for f in files), default=None)
+    today = dt_util.now().date()
     items = []
     for alarm in alarms:
         start, end = alarm.at - ALARM_PRE_ROLL, alarm.at + ALARM_POST_ROLL
@@ -71,10 +72,11 @@ def alarm_items(
             any(f.start < end and start < f.end for f in files)
             or (newest is not None and alarm.at >= newest)
         )
-        title = (
-            f"{dt_util.as_local(alarm.at):%m-%d %H:%M:%S} · "
-            f"{titles.say(f'alarm_{alarm.kind.value}')}"
-        )
+        # The kind first: a tile shows the first 15 characters or so. The day only
+        # when it is not today.
+        local = dt_util.as_local(alarm.at)
+        when = f"{local:%H:%M}" if local.date() == today else f"{local:%m-%d %H:%M}"
+        title = f"{titles.say(f'alarm_{alarm.kind.value}')} · {when}"
         items.append(
             BrowseMediaSource(
                 domain=DOMAIN,
