@@ -92,6 +92,7 @@ async def test_a_refresh_writes_only_the_states_that_changed(
             "camera",
             "binary_sensor",
             "event",
+            "image",
             "sensor",
         }:
             written.append(event.data["entity_id"])
