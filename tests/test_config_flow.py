@@ -7,6 +7,7 @@ from typing import Any
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -344,9 +345,27 @@ async def test_reconfigure_errors_keep_input(
     assert suggested[CONF_ACCESS_KEY_ID] == other_key
 
 
-async def test_options_flow(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
+async def test_options_flow(
+    hass: HomeAssistant, setup_entry: MockConfigEntry, hass_client: Any
+) -> None:
+    # Opened as the frontend opens it: Home Assistant 2026.8 could not send a schema
+    # saying "0 or at least 60" and answered 500 (the dialog failed).
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    response = await client.post(
+        "/api/config/config_entries/options/flow",
+        json={"handler": setup_entry.entry_id},
+    )
+    assert response.status == 200, await response.text()
+    hass.config_entries.options.async_abort((await response.json())["flow_id"])
     result = await hass.config_entries.options.async_init(setup_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
+    # A link validity under a minute (but not 0, automatic) is refused, kept shown.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_LINK_VALIDITY: 30}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_LINK_VALIDITY: "link_validity_too_short"}
     options = {
         CONF_LIVE_PROTOCOL: "flv",
         CONF_STREAM_QUALITY: "sub",

@@ -362,11 +362,11 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(CONF_STILL_TTL, default=DEFAULT_STILL_TTL): vol.All(
             _number(MIN_STILL_TTL, MAX_STILL_TTL), vol.Coerce(int)
         ),
-        # 0 is automatic (the clip's length plus a margin); else MIN..MAX seconds.
+        # 0 is automatic (the clip's length plus a margin); else MIN..MAX seconds,
+        # checked in the step: a schema saying "0 or at least MIN" cannot be sent
+        # to the frontend by Home Assistant 2026.8 (the options form would fail).
         vol.Required(CONF_LINK_VALIDITY, default=DEFAULT_LINK_VALIDITY): vol.All(
-            _number(0, MAX_LINK_VALIDITY, 60),
-            vol.Coerce(int),
-            vol.Any(0, vol.Range(min=MIN_LINK_VALIDITY)),
+            _number(0, MAX_LINK_VALIDITY, 60), vol.Coerce(int)
         ),
         vol.Required(CONF_RECORDING_WAIT, default=DEFAULT_RECORDING_WAIT): vol.All(
             _number(0, MAX_RECORDING_WAIT), vol.Coerce(int)
@@ -386,11 +386,16 @@ class SlowLiveOptionsFlow(OptionsFlowWithReload):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """One page of options; saving reloads the entry."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            if 0 < user_input[CONF_LINK_VALIDITY] < MIN_LINK_VALIDITY:
+                errors[CONF_LINK_VALIDITY] = "link_validity_too_short"
+            else:
+                return self.async_create_entry(data=user_input)
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, dict(self.config_entry.options)
+                OPTIONS_SCHEMA, dict(user_input or self.config_entry.options)
             ),
+            errors=errors,
         )
