@@ -15,6 +15,7 @@ signal, oldest first.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import math
@@ -258,6 +259,7 @@ class AlarmEntity(SlowLiveEntity):
             )
         )
 
+    @abstractmethod
     @callback
     def _alarm_raised(self, alarm: Alarm) -> None:
-        raise NotImplementedError
+        """Show the new alarm (each entity of alarms its own way)."""

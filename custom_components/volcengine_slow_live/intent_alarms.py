@@ -73,9 +73,13 @@ def _camera(intent_obj: intent.Intent, slots: dict[str, Any]) -> State:
     )
 
 
-async def _alarms(intent_obj: intent.Intent, camera: State) -> list[DeviceAlarm]:
-    """The camera's alarms, newest first; says so when it reports none."""
-    target: CameraTarget = resolve_camera(intent_obj.hass, camera.entity_id)
+async def _alarms(
+    intent_obj: intent.Intent, camera: State
+) -> tuple[CameraTarget, list[DeviceAlarm]]:
+    """The camera's channel and its alarms, newest first; says so when it reports
+    none.
+    """
+    target = resolve_camera(intent_obj.hass, camera.entity_id)
     if not has_alarms(target.channel):
         raise intent.IntentHandleError(
             f"{camera.name} does not report alarms"
@@ -83,7 +87,7 @@ async def _alarms(intent_obj: intent.Intent, camera: State) -> list[DeviceAlarm]
             else f"{camera.name}不上报报警"
         )
     try:
-        return await async_alarms(target.entry, target.channel)
+        return target, await async_alarms(target.entry, target.channel)
     except ApiError as err:
         raise intent.IntentHandleError(str(err)) from err
 
@@ -117,7 +121,7 @@ class ListAlarmsIntentHandler(intent.IntentHandler):
         today = dt_util.now().date()
         alarms = [
             a
-            for a in await _alarms(intent_obj, camera)
+            for a in (await _alarms(intent_obj, camera))[1]
             if dt_util.as_local(a.at).date() == today
         ]
         titles = await _titles(intent_obj)
@@ -176,7 +180,7 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
             ),
             None,
         )
-        alarms = await _alarms(intent_obj, camera)
+        target, alarms = await _alarms(intent_obj, camera)
         if not alarms:
             raise intent.IntentHandleError(
                 f"{camera.name} raised no alarm in the last {DAYS} days"
@@ -184,7 +188,6 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
                 else f"{camera.name}最近{DAYS}天没有报警"
             )
         latest = alarms[0]
-        target = resolve_camera(hass, camera.entity_id)
         event = MediaId.recording(
             target.entry.entry_id,
             target.channel.key,
