@@ -76,9 +76,7 @@ def _camera(intent_obj: intent.Intent, slots: dict[str, Any]) -> State:
 async def _alarms(
     intent_obj: intent.Intent, camera: State
 ) -> tuple[CameraTarget, list[DeviceAlarm]]:
-    """The camera's channel and its alarms, newest first; says so when it reports
-    none.
-    """
+    """The camera's channel and its alarms, newest first (refused if it has none)."""
     target = resolve_camera(intent_obj.hass, camera.entity_id)
     if not has_alarms(target.channel):
         raise intent.IntentHandleError(
