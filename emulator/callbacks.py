@@ -74,6 +74,7 @@ class Callbacks:
         self._ticker: asyncio.Task[None] | None = None
         self._checked: float | None = None
         self.sent: list[dict[str, Any]] = []  # what was POSTed (tests, admin)
+        self.given_up = 0  # deliveries that failed every retry, as the cloud drops them
 
     async def start(self) -> None:
         """Open the session and start the ticker for generated alarms."""
@@ -179,6 +180,7 @@ class Callbacks:
             except aiohttp.ClientError, TimeoutError:
                 pass
             if wait is None:
+                self.given_up += 1
                 return
             await asyncio.sleep(wait)
 

@@ -288,6 +288,11 @@ async def test_the_last_alarm_image(
         assert (await response.read()).startswith(b"\xff\xd8")
     assert emulator.count("ListStreamScreenshots") == shots + 1
     assert "volcSecret" not in str(state.attributes)
+    # No screenshot near an alarm (the cloud keeps them for days): no picture.
+    image = hass.data["image"].get_entity(entity_id)
+    long_ago = DeviceAlarm(alarm_id="old", at=dt_util.utcnow() - timedelta(days=60))
+    assert await image._async_fetch(long_ago) is None
+    assert emulator.count("ListStreamScreenshots") == shots + 2
 
 
 def raised_at(alarm: Any) -> Any:
@@ -324,6 +329,18 @@ async def test_the_last_alarm_image_without_screenshots(
     emulator.faults.add(FaultRule("http_error", status=403, action="ListStreamRecords"))
     setup_entry.runtime_data.recordings._files.clear()
     assert await image._async_fetch(DeviceAlarm(alarm_id="c", at=hour_ago)) is None
+    emulator.faults.clear()
+    # Neither screenshots nor recordings: nothing is asked for.
+    home.record_template = None
+    await setup_entry.runtime_data.coordinator.async_refresh()
+    reads = emulator.count("ListStreamRecords")
+    assert await image._async_fetch(DeviceAlarm(alarm_id="d", at=hour_ago)) is None
+    assert emulator.count("ListStreamRecords") == reads
+    # The channel gone from the cloud: no picture, no read.
+    emulator.fleet.remove_stream(garden.stream_id)
+    await setup_entry.runtime_data.coordinator.async_refresh()
+    assert await image._async_fetch(DeviceAlarm(alarm_id="e", at=hour_ago)) is None
+    assert emulator.count("ListStreamRecords") == reads
 
 
 async def test_a_large_fleet_is_polled_in_turns(

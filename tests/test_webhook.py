@@ -9,7 +9,11 @@ import time
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -19,8 +23,12 @@ from custom_components.volcengine_slow_live.const import (
     CONF_WEBHOOK_ID,
     DOMAIN,
 )
+from custom_components.volcengine_slow_live.diagnostics import (
+    async_get_config_entry_diagnostics,
+    async_get_device_diagnostics,
+)
 from custom_components.volcengine_slow_live.webhook import MAX_BODY
-from emulator import Emulator
+from emulator import Emulator, FaultRule
 from emulator.alarms import trigger
 
 from .common import setup_integration, stream_titled
@@ -251,13 +259,15 @@ async def test_edges_of_receiving(
     assert (await client.post(path, json=other)).status == 200
     no_id = {**_envelope({}), "CallbackMeta": {"MsgID": ""}}
     assert (await client.post(path, json=no_id)).status == 400
-    # Three hints at once: one read now, one more after it.
+    # Three hints during a slow read: one read now, one more after it.
+    emulator.faults.add(FaultRule("latency", seconds=0.5, action="ListDeviceAlarms"))
     for n in range(3):
         body = _envelope({"DeviceNSID": nsid}, msg_id=f"h{n}")
         assert (await client.post(path, json=body)).status == 200
     await _wait_for(lambda: emulator.count("ListDeviceAlarms") >= reads + 2)
     await hass.async_block_till_done()
-    assert emulator.count("ListDeviceAlarms") - reads <= 3
+    assert emulator.count("ListDeviceAlarms") - reads == 2
+    emulator.faults.clear()
     # Attic's device reports no alarms: nothing to read.
     attic = next(d for d in emulator.fleet.devices.values() if d.name == "Attic")
     reads = emulator.count("ListDeviceAlarms")
@@ -279,8 +289,6 @@ async def test_the_cloud_refusing_to_change_a_space(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """UpdateSpace or GetSpace failing: logged, setup and removal go on."""
-    from emulator import FaultRule
-
     await _serve(hass, hass_client_no_auth)
     emulator.faults.add(FaultRule("http_error", status=403, action="UpdateSpace"))
     entry = await setup_integration(hass, emulator, options=ON)
@@ -294,3 +302,26 @@ async def test_the_cloud_refusing_to_change_a_space(
     reads = emulator.count("GetSpace")
     assert await hass.config_entries.async_remove(plain.entry_id)
     assert emulator.count("GetSpace") == reads
+
+
+async def test_diagnostics_hide_the_webhook(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Whoever knows the webhook's id can post to it: diagnostics never show it,
+    nor the space's callback address that carries it."""
+    await _serve(hass, hass_client_no_auth)
+    entry = await setup_integration(hass, emulator, options=ON)
+    webhook_id = entry.data[CONF_WEBHOOK_ID]
+    assert webhook_id in _home(emulator).callback_url
+    shown = await async_get_config_entry_diagnostics(hass, entry)
+    assert webhook_id not in json.dumps(shown, default=str)
+    assert shown["entry"]["data"][CONF_WEBHOOK_ID] == "**REDACTED**"
+    # A device known to another integration too, under an id no channel has: only
+    # the entry is shown.
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={("elsewhere", "x"), (DOMAIN, "device_gone"), (DOMAIN, "gone")},
+    )
+    assert set(await async_get_device_diagnostics(hass, entry, device)) == {"entry"}

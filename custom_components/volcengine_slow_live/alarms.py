@@ -156,12 +156,9 @@ class AlarmWatcher:
     async def _async_read(
         self, device_id: str, by_channel: dict[str, str], now: datetime
     ) -> None:
-        cursor = self._cursors.get(device_id)
-        if cursor is None:
-            # First sight: from this second on, alarms are news.
-            first = float(math.floor(dt_util.utcnow().timestamp()))
-            self._cursors[device_id] = self._since[device_id] = first
-            return
+        # Every device read has a cursor: a poll gives one on first sight, and a
+        # hint for a device without one is refused.
+        cursor = self._cursors[device_id]
         start = max(
             dt_util.utc_from_timestamp(cursor) - OVERLAP,
             # Nothing from before the device was first seen: that is history.

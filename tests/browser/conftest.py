@@ -33,13 +33,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Declare the marker."""
-    config.addinivalue_line(
-        "markers", "browser: a real browser against real hass and emulator processes"
-    )
-
-
 @pytest.fixture(autouse=True)
 def _sockets(socket_enabled: None) -> None:
     """Every browser test talks to the processes over the loopback interface."""

@@ -6,6 +6,7 @@ import asyncio
 import base64
 from collections.abc import AsyncIterator
 import json
+import socket
 from typing import Any
 
 import aiohttp
@@ -213,3 +214,28 @@ async def test_generated_alarms_and_device_status_are_posted(
     await receiver.wait_for(1)
     types = [b["CallbackHeader"]["EventType"] for b in receiver.envelopes()]
     assert "device_offline" in types
+
+
+async def test_an_unreachable_receiver_is_given_up_after_the_retries(
+    client: Client,
+    emulator: Emulator,
+    session: aiohttp.ClientSession,
+    socket_enabled: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Refused connections count as failures; after the last retry the message is
+    dropped (the cloud does not queue them)."""
+    from emulator import callbacks
+
+    monkeypatch.setattr(callbacks, "RETRIES", (0.01, 0.01))
+    # A port nobody listens on: bound, then closed.
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    await _listen(client, _home(emulator).space_id, f"http://127.0.0.1:{port}/hook")
+    await _raise(session, emulator, "Garden")
+    async with asyncio.timeout(5):
+        while emulator.callbacks.given_up < 1:
+            await asyncio.sleep(0.02)
+    assert emulator.callbacks.given_up == 1
