@@ -11,6 +11,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.volcengine_slow_live import PLATFORMS
 from custom_components.volcengine_slow_live.const import DOMAIN
 from emulator import Emulator, FaultRule
 
@@ -88,13 +89,7 @@ async def test_a_refresh_writes_only_the_states_that_changed(
 
     @callback
     def record(event: Event) -> None:
-        if event.data["entity_id"].split(".")[0] in {
-            "camera",
-            "binary_sensor",
-            "event",
-            "image",
-            "sensor",
-        }:
+        if event.data["entity_id"].split(".")[0] in {str(p) for p in PLATFORMS}:
             written.append(event.data["entity_id"])
 
     hass.bus.async_listen(EVENT_STATE_CHANGED, record)

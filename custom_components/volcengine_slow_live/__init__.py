@@ -7,22 +7,25 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .alarms import AlarmWatcher
+from .alarms import AlarmWatcher, async_remove_alarm_cursors
 from .const import ALARM_POLL_INTERVAL, DOMAIN
 from .coordinator import SlowLiveCoordinator
 from .data import SlowLiveConfigEntry, SlowLiveRuntimeData, create_client
 from .devices import async_sync_devices, channel_identifier, gb_device_identifier
 from .intent import async_setup_intents
 from .logs import install_token_filter
+from .ptz import PtzController, async_remove_presets
 from .recorded import RecordingIndex
 from .services import async_setup_services
 from .webhook import async_forget_callbacks, async_setup_callbacks
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
     Platform.CAMERA,
     Platform.EVENT,
     Platform.IMAGE,
+    Platform.SELECT,
     Platform.SENSOR,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -41,9 +44,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> 
     client = create_client(hass, entry.data)
     coordinator = SlowLiveCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
+    ptz = PtzController(hass, client, entry.entry_id)
+    await ptz.async_load()
     entry.runtime_data = SlowLiveRuntimeData(
-        client=client, coordinator=coordinator, recordings=RecordingIndex(client)
+        client=client,
+        coordinator=coordinator,
+        recordings=RecordingIndex(client),
+        ptz=ptz,
     )
+    # Unloading ends running moves, each with its stop.
+    entry.async_on_unload(ptz.async_shutdown)
 
     @callback
     def sync_devices() -> None:
@@ -70,8 +80,14 @@ async def async_unload_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) ->
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> None:
-    """Removed: the spaces no longer post their events to this Home Assistant."""
+    """Removed: nothing of it is left, in the cloud or on disk.
+
+    The spaces no longer post their events to this Home Assistant; the alarm
+    cursors and the preset names are deleted.
+    """
     await async_forget_callbacks(hass, entry)
+    await async_remove_alarm_cursors(hass, entry.entry_id)
+    await async_remove_presets(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

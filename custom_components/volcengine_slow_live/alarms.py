@@ -62,6 +62,15 @@ def alarm_signal(entry_id: str, channel_key: str) -> str:
     return f"{DOMAIN}_{entry_id}_alarm_{channel_key}"
 
 
+def _store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    return Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.alarms")
+
+
+async def async_remove_alarm_cursors(hass: HomeAssistant, entry_id: str) -> None:
+    """The entry is removed: where its alarm reading stood goes with it."""
+    await _store(hass, entry_id).async_remove()
+
+
 class AlarmWatcher:
     """Polls the alarms of every device that reports them."""
 
@@ -77,9 +86,7 @@ class AlarmWatcher:
         self._interval = interval
         entry = coordinator.config_entry
         self._entry_id = entry.entry_id
-        self._store: Store[dict[str, Any]] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.alarms"
-        )
+        self._store = _store(hass, entry.entry_id)
         self._cursors: dict[str, float] = {}
         # When each device was first seen: nothing older fires (it is history).
         self._since: dict[str, float] = {}

@@ -28,6 +28,7 @@ from .const import (
 
 if TYPE_CHECKING:
     from .coordinator import SlowLiveCoordinator
+    from .ptz import PtzController
     from .recorded import RecordingIndex
 
 
@@ -38,6 +39,7 @@ class SlowLiveRuntimeData:
     client: AiotVideoClient
     coordinator: SlowLiveCoordinator
     recordings: RecordingIndex
+    ptz: PtzController
 
 
 type SlowLiveConfigEntry = ConfigEntry[SlowLiveRuntimeData]

@@ -6,13 +6,15 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import ChannelData, SlowLiveCoordinator
 from .data import SlowLiveConfigEntry
 from .devices import channel_device_info
+from .playback import invalid
+from .ptz import PtzController
 
 
 class SlowLiveEntity(CoordinatorEntity[SlowLiveCoordinator]):
@@ -80,16 +82,70 @@ def async_add_channel_entities(
         # A channel that left the cloud lost its device, and its entities with it
         # (devices.async_sync_devices); should it come back, it gets them again.
         known.intersection_update(channels)
-        new = [c for key, c in channels.items() if key not in known]
-        if not new:
-            return
-        known.update(c.key for c in new)
-        async_add_entities(
-            [entity for channel in new for entity in build(coordinator, channel)]
-        )
+        built = {
+            key: list(build(coordinator, channel))
+            for key, channel in channels.items()
+            if key not in known
+        }
+        # A channel that got nothing is asked again: what it gets can depend on
+        # details a later refresh brings (a camera's PTZ type).
+        known.update(key for key, entities in built.items() if entities)
+        if entities := [entity for made in built.values() for entity in made]:
+            async_add_entities(entities)
 
     add_new()
     entry.async_on_unload(coordinator.async_add_listener(add_new))
+
+
+class PtzEntity(SlowLiveEntity):
+    """A control of a camera that can move; unavailable while it is offline."""
+
+    @property
+    def ptz(self) -> PtzController:
+        """The entry's PTZ controller."""
+        return self.coordinator.config_entry.runtime_data.ptz
+
+    @property
+    def available(self) -> bool:
+        """Only an online camera can be moved."""
+        channel = self.channel
+        return super().available and channel is not None and channel.online
+
+    def ptz_channel(self) -> ChannelData:
+        """The channel to move (refused once the cloud no longer lists it)."""
+        channel = self.channel
+        if channel is None:
+            raise invalid("channel_gone", entity_id=self.entity_id)
+        return channel
+
+
+def channel_platform_described[D: EntityDescription](
+    make: Callable[[SlowLiveCoordinator, str, D], Entity],
+    descriptions: Iterable[D],
+    only: Callable[[ChannelData], bool],
+) -> Callable[
+    [HomeAssistant, SlowLiveConfigEntry, AddConfigEntryEntitiesCallback],
+    Coroutine[Any, Any, None],
+]:
+    """A platform's `async_setup_entry`: one entity per description and channel."""
+    kinds = tuple(descriptions)
+
+    async def async_setup_entry(
+        hass: HomeAssistant,
+        entry: SlowLiveConfigEntry,
+        async_add_entities: AddConfigEntryEntitiesCallback,
+    ) -> None:
+        async_add_channel_entities(
+            entry,
+            async_add_entities,
+            lambda coordinator, channel: (
+                [make(coordinator, channel.key, kind) for kind in kinds]
+                if only(channel)
+                else []
+            ),
+        )
+
+    return async_setup_entry
 
 
 def channel_platform(

@@ -66,7 +66,8 @@ class CameraTarget:
         return 1 if self.sub else 0
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+def invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    """A translated refusal of what the caller asked (actions, voice, media)."""
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key=key,
@@ -87,31 +88,31 @@ def resolve_range(
     """
     now = now or dt_util.utcnow()
     if start is None and duration is None:
-        raise _invalid("range_missing")
+        raise invalid("range_missing")
     if start is not None and duration is not None:
-        raise _invalid("range_ambiguous")
+        raise invalid("range_ambiguous")
     end = min(end or now, now)
     if duration is not None:
         if duration <= timedelta(0):
-            raise _invalid("duration_not_positive")
+            raise invalid("duration_not_positive")
         if duration > MAX_SPAN:  # before subtracting: a huge one would overflow
             raise _too_long()
         try:
             start = end - duration
         except OverflowError:  # an end within a day after 0001-01-01
-            raise _invalid("invalid_time", field="end", value=end.isoformat()) from None
+            raise invalid("invalid_time", field="end", value=end.isoformat()) from None
     assert start is not None  # noqa: S101 - one of the two branches set it
     if start > now:
-        raise _invalid("start_in_future", start=_local(start))
+        raise invalid("start_in_future", start=_local(start))
     if end <= start:
-        raise _invalid("end_before_start", start=_local(start), end=_local(end))
+        raise invalid("end_before_start", start=_local(start), end=_local(end))
     if end - start > MAX_SPAN:
         raise _too_long()
     return TimeRange(start=start, end=end)
 
 
 def _too_long() -> ServiceValidationError:
-    return _invalid("range_too_long", hours=str(int(MAX_SPAN.total_seconds() // 3600)))
+    return invalid("range_too_long", hours=str(int(MAX_SPAN.total_seconds() // 3600)))
 
 
 def _local(moment: datetime) -> str:
@@ -130,17 +131,17 @@ def resolve_camera(hass: HomeAssistant, entity_id: str) -> CameraTarget:
         or entry_reg.domain != "camera"
         or entry_reg.config_entry_id is None
     ):
-        raise _invalid("not_our_camera", entity_id=entity_id)
+        raise invalid("not_our_camera", entity_id=entity_id)
     entry: SlowLiveConfigEntry | None = hass.config_entries.async_get_entry(
         entry_reg.config_entry_id
     )
     if entry is None or entry.state is not ConfigEntryState.LOADED:
-        raise _invalid("entry_not_loaded", entity_id=entity_id)
+        raise invalid("entry_not_loaded", entity_id=entity_id)
     sub = entry_reg.unique_id.endswith("_sub")
     key = entry_reg.unique_id.removesuffix("_sub")
     channel = entry.runtime_data.coordinator.data.channels.get(key)
     if channel is None:
-        raise _invalid("channel_gone", entity_id=entity_id)
+        raise invalid("channel_gone", entity_id=entity_id)
     return CameraTarget(entity_id=entity_id, entry=entry, channel=channel, sub=sub)
 
 
@@ -186,10 +187,10 @@ async def async_recording(
     long a range whose end is not stored yet may wait for it.
     """
     if not target.channel.records:
-        raise _invalid("not_recorded", camera=target.channel.name)
+        raise invalid("not_recorded", camera=target.channel.name)
     use_sub = target.sub if sub is None else sub
     if use_sub and not target.channel.has_sub_stream:
-        raise _invalid("no_sub_stream", entity_id=target.entity_id)
+        raise invalid("no_sub_stream", entity_id=target.entity_id)
     index = 1 if use_sub else 0
     recordings = target.entry.runtime_data.recordings
     key = target.channel.key
@@ -219,7 +220,7 @@ async def async_recording(
         if played is None:
             raise await _async_nothing_recorded(target, requested, index)
         if not coverage.complete and strict:
-            raise _invalid(
+            raise invalid(
                 "partly_recorded",
                 camera=target.channel.name,
                 start=_clock(requested.start),
@@ -304,19 +305,17 @@ async def _async_nothing_recorded(
         "hours": str(int(NEIGHBOUR_REACH.total_seconds() // 3600)),
     }
     if before and after:
-        return _invalid(
+        return invalid(
             "no_recording_around",
             **placeholders,
             before=_span_text(before),
             after=_span_text(after),
         )
     if before:
-        return _invalid(
-            "no_recording_before", **placeholders, before=_span_text(before)
-        )
+        return invalid("no_recording_before", **placeholders, before=_span_text(before))
     if after:
-        return _invalid("no_recording_after", **placeholders, after=_span_text(after))
-    return _invalid("no_recording", **placeholders)
+        return invalid("no_recording_after", **placeholders, after=_span_text(after))
+    return invalid("no_recording", **placeholders)
 
 
 def _clock(moment: datetime) -> str:

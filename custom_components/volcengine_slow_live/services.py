@@ -46,6 +46,7 @@ from .playback import (
     MIME_MP4,
     CameraTarget,
     async_recording,
+    invalid,
     resolve_camera,
     resolve_range,
 )
@@ -99,14 +100,6 @@ GET_SCHEMA = _schema(_FIELDS)
 PLAY_SCHEMA = _schema({vol.Required(ATTR_MEDIA_PLAYER): cv.entity_ids, **_FIELDS})
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def parse_moment(value: Any, field: str) -> datetime:
     """A point in time from what an automation or a person gives."""
     if isinstance(value, datetime):
@@ -119,9 +112,9 @@ def parse_moment(value: Any, field: str) -> datetime:
         elif (parsed := _parse_datetime(text)) is not None:
             moment = parsed
         else:
-            raise _invalid("invalid_time", field=field, value=text[:64])
+            raise invalid("invalid_time", field=field, value=text[:64])
     else:
-        raise _invalid("invalid_time", field=field, value=str(value)[:64])
+        raise invalid("invalid_time", field=field, value=str(value)[:64])
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt_util.get_default_time_zone())
     return moment
@@ -143,7 +136,7 @@ def _from_unix(value: float, field: str) -> datetime:
     try:
         return datetime.fromtimestamp(value, UTC)
     except OverflowError, OSError, ValueError:
-        raise _invalid("invalid_time", field=field, value=str(value)[:64]) from None
+        raise invalid("invalid_time", field=field, value=str(value)[:64]) from None
 
 
 def parse_duration(value: Any) -> timedelta:
@@ -153,7 +146,7 @@ def parse_duration(value: Any) -> timedelta:
     # Home Assistant's validator lets timedelta's OverflowError through
     # ("90000000000000", {days: 1e9}).
     except vol.Invalid, OverflowError:
-        raise _invalid("invalid_duration", value=str(value)[:64]) from None
+        raise invalid("invalid_duration", value=str(value)[:64]) from None
     return duration
 
 
@@ -173,9 +166,9 @@ def _event(data: dict[str, Any]) -> MediaId | None:
             if any(
                 data.get(k) is not None for k in (ATTR_START, ATTR_END, ATTR_DURATION)
             ):
-                raise _invalid("event_with_range")
+                raise invalid("event_with_range")
             return media
-    raise _invalid("invalid_event", value=str(event)[:80])
+    raise invalid("invalid_event", value=str(event)[:80])
 
 
 def _range(data: dict[str, Any]) -> TimeRange:
@@ -194,27 +187,39 @@ def _range(data: dict[str, Any]) -> TimeRange:
     )
 
 
-def _cameras(hass: HomeAssistant, call: ServiceCall) -> list[CameraTarget]:
-    """Our cameras named by the call, directly or through devices and areas."""
+def targeted_cameras(
+    hass: HomeAssistant, call: ServiceCall
+) -> tuple[list[CameraTarget], list[CameraTarget]]:
+    """Our cameras named by the call: (named directly, reached through devices/areas).
+
+    Named explicitly, an entity must be ours. Reached through a device or an area,
+    only our cameras count (the same device also has a connectivity sensor).
+    """
     selected = async_extract_referenced_entity_ids(hass, TargetSelection(call.data))
-    # Named explicitly: must be ours. Reached through a device or an area: only
-    # our cameras count (the same device also has a connectivity sensor).
-    targets = [
+    named = [
         resolve_camera(hass, entity_id) for entity_id in sorted(selected.referenced)
     ]
+    reached = []
     for entity_id in sorted(selected.indirectly_referenced):
         if entity_id.startswith("camera."):
             try:
-                targets.append(resolve_camera(hass, entity_id))
+                reached.append(resolve_camera(hass, entity_id))
             except ServiceValidationError:
                 continue
+    return named, reached
+
+
+def _cameras(hass: HomeAssistant, call: ServiceCall) -> list[CameraTarget]:
+    """Our cameras named by the call, or the camera of its alarm event."""
+    named, reached = targeted_cameras(hass, call)
+    targets = named + reached
     if not targets and (media := _event(call.data)) is not None:
         # No camera named: the one whose alarm it is.
         owner = er.async_get(hass).async_get_entity_id("camera", DOMAIN, media.key)
         if owner is not None:
             targets.append(resolve_camera(hass, owner))
     if not targets:
-        raise _invalid("no_camera")
+        raise invalid("no_camera")
     return targets
 
 
@@ -281,14 +286,14 @@ def _pairs(
     """One camera to every player, or camera i to player i."""
     for player in players:
         if hass.states.get(player) is None:
-            raise _invalid("unknown_media_player", entity_id=player)
+            raise invalid("unknown_media_player", entity_id=player)
     if len(cameras) == 1:
         return [(cameras[0], players)]
     if len(cameras) == len(players):
         return [
             (camera, [player]) for camera, player in zip(cameras, players, strict=True)
         ]
-    raise _invalid(
+    raise invalid(
         "players_mismatch", cameras=str(len(cameras)), players=str(len(players))
     )
 
@@ -303,7 +308,7 @@ async def _async_play_recording(call: ServiceCall) -> ServiceResponse:
         recording = await _async_recording(target, span, call.data)
         url = recording["mp4"] if mp4 else recording["hls"]
         if not url:
-            raise _invalid("format_unavailable", format=call.data[ATTR_FORMAT])
+            raise invalid("format_unavailable", format=call.data[ATTR_FORMAT])
         # Blocking and in the caller's context: a player's refusal reaches the caller.
         await hass.services.async_call(
             MEDIA_PLAYER_DOMAIN,
@@ -325,6 +330,10 @@ async def _async_play_recording(call: ServiceCall) -> ServiceResponse:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, for every entry)."""
+    # Imported here: the PTZ actions build on this module's target helpers.
+    from .ptz_services import async_setup_ptz_services  # noqa: PLC0415
+
+    async_setup_ptz_services(hass)
     hass.services.async_register(
         DOMAIN,
         SERVICE_GET_RECORDING,
