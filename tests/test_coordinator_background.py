@@ -23,7 +23,7 @@ from custom_components.volcengine_slow_live.coordinator import (
 )
 from emulator import Emulator, FaultRule, Fleet
 
-from .common import setup_integration
+from .common import has_ptz, setup_integration
 from .conftest import EmulatorFactory
 
 # About 40 GB devices: the details beyond the first window take three more windows,
@@ -65,10 +65,16 @@ async def test_details_beyond_the_first_window_arrive_after_setup(
         assert channel.name == listed.name
         assert channel.model == (listed.model or channel.device.type)  # type: ignore[union-attr]
 
+    # PTZ controls come with the details (the PTZ type is one).
+    moving = [s for s in emulator.fleet.main_streams() if has_ptz(emulator, s)]
+    assert len(hass.states.async_entity_ids("select")) < len(moving)
+
     await hass.async_block_till_done(wait_background_tasks=True)
     assert emulator.count("GetDeviceChannelsV2") == len(devices)
     assert emulator.count(status=429) == 0
     assert all(c.details for c in coordinator.data.channels.values() if c.device)
+    await hass.async_block_till_done()
+    assert len(hass.states.async_entity_ids("select")) == len(moving)
     # Known now: the next refresh reads the list pages only.
     await coordinator.async_refresh()
     assert emulator.count("GetDeviceChannelsV2") == len(devices)

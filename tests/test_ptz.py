@@ -383,3 +383,34 @@ async def _refusal(
     except ServiceValidationError as err:
         return err
     raise AssertionError("not refused")
+
+
+async def test_preset_numbers_run_out(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """All 255 numbers named: a new name is refused, nothing sent; a call naming no
+    preset is refused too."""
+    from custom_components.volcengine_slow_live.ptz import PresetOperation
+
+    living = stream_titled(emulator, "Living Room")
+    hass_storage[f"{DOMAIN}.{setup_entry.entry_id}.presets"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": f"{DOMAIN}.{setup_entry.entry_id}.presets",
+        "data": {"presets": {living.stream_id: {f"p{n}": n for n in range(1, 256)}}},
+    }
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    camera = camera_entity(hass, emulator, "Living Room")
+    with pytest.raises(ServiceValidationError) as refused:
+        await _preset(hass, camera, operation="save", preset="One more")
+    assert refused.value.translation_key == "presets_full"
+    controller = setup_entry.runtime_data.ptz
+    channel = setup_entry.runtime_data.coordinator.data.channels[living.stream_id]
+    with pytest.raises(ServiceValidationError) as refused:
+        await controller.async_preset(channel, PresetOperation.GO_TO)
+    assert refused.value.translation_key == "preset_name_required"
+    assert living.ptz_log == []

@@ -8,6 +8,7 @@ device is skipped, so "the garden area" moves the domes there and ignores the bu
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 from homeassistant.core import (
@@ -123,7 +124,7 @@ async def _async_preset(call: ServiceCall) -> ServiceResponse:
     return done
 
 
-async def _all(calls: Any) -> None:
+async def _all(calls: Iterable[Awaitable[None]]) -> None:
     """Run every camera's command; the first failure is raised once all ended."""
     results = await asyncio.gather(*calls, return_exceptions=True)
     for result in results:
