@@ -563,7 +563,7 @@ PTZ_COMMANDS: dict[str, dict[str, tuple[int, int]]] = {
 
 
 async def cloud_control(ctx: Context, p: Params) -> Any:
-    """CloudControl (2023-10-01): PTZ / focus-iris / preset commands; no Result."""
+    """CloudControl (2023-10-01): PTZ/focus-iris/preset (emulator.ptz); no Result."""
     stream = _stream(ctx, p)
     # The query's `Action` is the API action; the PTZ action comes from the body
     # (`Action`, or `action` as the Go SDK spells it) or a lower-case query key.
@@ -587,6 +587,7 @@ async def cloud_control(ctx: Context, p: Params) -> Any:
             "OperationDeny.PTZNotSupported",
             f"Channel {channel.channel_id} (PTZType {channel.ptz_type}) cannot pan or tilt.",
         )
+    main.ptz.apply(ctx.now, str(ptz_action), cmd, para)
     main.ptz_log.append((ctx.now, str(ptz_action), cmd, para))
     return NO_RESULT
 

@@ -9,6 +9,9 @@
 * `DELETE /_emulator/streams/<id>` - remove a stream (and its channel).
 * `POST /_emulator/streams/<id>/status` `{"status": "online"|"offline"|null}`.
 * `POST /_emulator/devices/<id>/status` `{"status": "online"|"offline"}`.
+* `GET /_emulator/streams/<id>/ptz` - where the channel's camera points now: the
+  main stream's id, `ptz_capable`, and `emulator.ptz.Ptz.to_dict` (view, moving,
+  command, presets); a sub-stream id stands for its channel.
 * `POST /_emulator/clock` `{"offset": seconds}` - shift the emulator clock.
 * `GET /_emulator/credentials` - base URL and the default key pair.
 * `POST /_emulator/alarms` `{"stream": <StreamID or title, e.g. "Front Gate">,
@@ -23,6 +26,7 @@ from aiohttp import web
 
 from .alarms import KINDS, trigger
 from .faults import FaultRule
+from .fleet import PTZ_CAPABLE
 
 if TYPE_CHECKING:
     from .fleet import Fleet
@@ -134,6 +138,21 @@ def admin_routes(emulator: Emulator) -> list[web.RouteDef]:
             {"status": fleet.stream_status(stream, emulator.now())}
         )
 
+    async def ptz(request: web.Request) -> web.Response:
+        stream_id = request.match_info["stream_id"]
+        fleet = fleet_with_stream(stream_id)
+        if fleet is None:
+            return _error(404, "no such stream")
+        main = fleet.variant(fleet.streams[stream_id], 0) or fleet.streams[stream_id]
+        channel = fleet.channel_of(main)
+        return web.json_response(
+            {
+                "StreamID": main.stream_id,
+                "ptz_capable": channel is not None and channel.ptz_type in PTZ_CAPABLE,
+                **main.ptz.to_dict(emulator.now()),
+            }
+        )
+
     async def device_status(request: web.Request) -> web.Response:
         device_id = request.match_info["device_id"]
         fleet = fleet_with_device(device_id)
@@ -196,6 +215,7 @@ def admin_routes(emulator: Emulator) -> list[web.RouteDef]:
         web.post("/_emulator/channels", add_channel),
         web.delete("/_emulator/streams/{stream_id}", remove_stream),
         web.post("/_emulator/streams/{stream_id}/status", stream_status),
+        web.get("/_emulator/streams/{stream_id}/ptz", ptz),
         web.post("/_emulator/devices/{device_id}/status", device_status),
         web.post("/_emulator/clock", clock),
         web.get("/_emulator/credentials", credentials),

@@ -16,6 +16,9 @@ Routes (all GET/HEAD, CORS-enabled like a CDN, OPTIONS preflight answered):
 * `/record_cover/<StreamID>/<start>.jpg`, `/snapshot/<StreamID>/<at>.jpg` - JPEG
   stills, signed like live URLs over their path.
 
+A PTZ-capable channel's picture (main and sub stream) shows where the camera points
+at each frame's instant (`emulator.ptz`, `emulator.scene`).
+
 Bad or expired tokens answer 403, unknown or offline streams 404. Live and
 playback timestamps restart at each UTC midnight (MPEG-TS timestamps wrap after
 26.5 h), marked with a discontinuity.
@@ -33,6 +36,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from .clock import real_monotonic
+from .fleet import PTZ_CAPABLE
 from .flv import FlvWriter, demux_ts, flv_header
 from .media import MediaFactory
 from .model import ONLINE, SUB
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
 
     from .fleet import Fleet
     from .model import Space, Stream
+    from .ptz import Ptz, Track
     from .server import Emulator
 
 CORS_HEADERS = {
@@ -188,7 +193,7 @@ class Cdn:
 
     def _live_stream(
         self, request: web.Request, app: str, name: str
-    ) -> tuple[Stream, str]:
+    ) -> tuple[Stream, str, Ptz | None]:
         fleet, space, stream, label = self._by_name(app, name)
         self._check_volc(request, space, f"/{app}/{name}")
         for rule in self.emulator.faults.take(
@@ -209,7 +214,7 @@ class Cdn:
             else:
                 raise CdnError(404, "stream is offline")
         fleet.touch(stream, now)
-        return stream, label
+        return stream, label, _ptz(fleet, stream)
 
     # --------------------------------------------------------------- live
     async def live(self, request: web.Request) -> web.StreamResponse:
@@ -231,7 +236,7 @@ class Cdn:
             info["kind"] = "other"
             raise CdnError(404, "unknown media type")
         name = file.removesuffix(".m3u8")
-        stream, _ = self._live_stream(request, app, name)
+        stream, _, _ = self._live_stream(request, app, name)
         info["stream"] = stream.stream_id
         config = self.emulator.config
         length = config.hls_segment_seconds
@@ -260,7 +265,7 @@ class Cdn:
         async def serve(info: dict[str, Any]) -> web.StreamResponse:
             app, name = request.match_info["app"], request.match_info["name"]
             seq = int(request.match_info["seq"])
-            stream, label = self._live_stream(request, app, name)
+            stream, label, ptz = self._live_stream(request, app, name)
             info["stream"] = stream.stream_id
             length = self.emulator.config.hls_segment_seconds
             last = int(self.emulator.now() // length) - 1
@@ -278,6 +283,7 @@ class Cdn:
                     float(start),
                     float(length),
                     pts_origin=float(start - start % DAY_S),
+                    track=_track(ptz, start, start + length),
                 )
             )
             return web.Response(body=data, content_type="video/mp2t")
@@ -289,7 +295,7 @@ class Cdn:
     ) -> web.StreamResponse:
         app, file = request.match_info["app"], request.match_info["file"]
         name = file.removesuffix(".flv")
-        stream, label = self._live_stream(request, app, name)
+        stream, label, ptz = self._live_stream(request, app, name)
         info["stream"] = stream.stream_id
         emulator = self.emulator
         config = emulator.config
@@ -321,6 +327,7 @@ class Cdn:
                     float(start),
                     float(length),
                     pts_origin=float(start - start % DAY_S),
+                    track=_track(ptz, start, start + length),
                 )
             )
             units = await self._run(functools.partial(demux_ts, data))
@@ -362,7 +369,7 @@ class Cdn:
             raise CdnError(403, f"forbidden: {err}") from None
         if query.get("StreamID") != claims.get("sid"):
             raise CdnError(403, "forbidden: the token does not cover this stream")
-        _, _, stream = self._by_id(str(claims["sid"]))
+        fleet, _, stream = self._by_id(str(claims["sid"]))
         info["stream"] = stream.stream_id
         start, end = int(claims["st"]), int(claims["et"])
         if file == "get_m3u8" and (
@@ -373,7 +380,7 @@ class Cdn:
         label = _label(stream)
         if file == "segment.ts":
             return await self._record_segment(
-                request, stream, label=label, lo=start, hi=end, now=now
+                request, stream, label=label, lo=start, hi=end, now=now, fleet=fleet
             )
         if file in ("get_m3u8", "index.m3u8"):
             media_format = "m3u8"
@@ -395,7 +402,13 @@ class Cdn:
         limit = min(emulator.config.mp4_max_seconds, 3600)
         stop = min(spans[-1][1], first + limit)
         data = await self._run(
-            functools.partial(self.media.mp4, label, float(first), float(stop - first))
+            functools.partial(
+                self.media.mp4,
+                label,
+                float(first),
+                float(stop - first),
+                track=_track(_ptz(fleet, stream), first, stop),
+            )
         )
         return _ranged(request, data, "video/mp4")
 
@@ -431,6 +444,7 @@ class Cdn:
         lo: int,
         hi: int,
         now: float,
+        fleet: Fleet,
     ) -> web.Response:
         try:
             start = int(request.query["Start"]) // 1000
@@ -452,6 +466,7 @@ class Cdn:
                 float(start),
                 float(end - start),
                 pts_origin=float(start - start % DAY_S),
+                track=_track(_ptz(fleet, stream), start, end),
             )
         )
         return web.Response(body=data, content_type="video/mp2t")
@@ -472,12 +487,18 @@ class Cdn:
     async def _still(
         self, request: web.Request, info: dict[str, Any]
     ) -> web.StreamResponse:
-        _, space, stream = self._by_id(request.match_info["stream_id"])
+        fleet, space, stream = self._by_id(request.match_info["stream_id"])
         info["stream"] = stream.stream_id
         self._check_volc(request, space, request.path)
         at = int(request.match_info["at"])
+        ptz = _ptz(fleet, stream)
         data = await self._run(
-            functools.partial(self.media.jpeg, _label(stream), float(at))
+            functools.partial(
+                self.media.jpeg,
+                _label(stream),
+                float(at),
+                view=None if ptz is None else ptz.view(at),
+            )
         )
         return web.Response(
             body=data,
@@ -489,6 +510,19 @@ class Cdn:
 def _label(stream: Stream) -> str:
     """The text burned into a stream's picture."""
     return f"{stream.title} (sub)" if stream.streaming_type == SUB else stream.title
+
+
+def _ptz(fleet: Fleet, stream: Stream) -> Ptz | None:
+    """The PTZ state a stream's picture follows: its channel's, if it can move."""
+    main = fleet.variant(stream, 0) or stream
+    channel = fleet.channel_of(main)
+    if channel is None or channel.ptz_type not in PTZ_CAPABLE:
+        return None
+    return main.ptz
+
+
+def _track(ptz: Ptz | None, start: float, end: float) -> Track | None:
+    return None if ptz is None else ptz.track(start, end)
 
 
 def _volc_query(request: web.Request) -> str:

@@ -19,17 +19,20 @@ import math
 from pathlib import Path
 import tempfile
 import threading
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import av
 import numpy as np
-import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
+
+from . import scene
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from av.video.stream import VideoStream
+
+    from .ptz import Track, View
 
 # MPEG-TS carries 33-bit timestamps on a 90 kHz clock; using that clock everywhere
 # keeps segment timestamps exact and lets consecutive segments line up tick for tick.
@@ -52,39 +55,23 @@ _MAX_FPS = 60
 _MAX_PAINTERS = 16
 _JPEG_QUALITY = 85
 _BOUNCE_PERIOD_S = 4.0
-# 75 % SMPTE colour bars: familiar, and easy on the eye at any size.
-_BARS = (
-    (191, 191, 191),
-    (191, 191, 0),
-    (0, 191, 191),
-    (0, 191, 0),
-    (191, 0, 191),
-    (191, 0, 0),
-    (0, 0, 191),
-)
 # Template for sizing the clock's backdrop, so the box does not jitter as digits change.
 _CLOCK_TEMPLATE = "8888-88-88 88:88:88"
+# What the PTZ position is written with, and its fixed length (see ptz_caption).
+_PTZ_GLYPHS = " -.0123456789PTZx"
+_PTZ_LENGTH = 19
 
 type _Rgb = tuple[int, int, int]
-# Half-open pixel rectangle: left, top, right, bottom.
-type _Box = tuple[int, int, int, int]
-type _Plane = npt.NDArray[np.uint8]
-type _Planes = tuple[_Plane, _Plane, _Plane]
 type _CacheKey = tuple[object, ...]
 
 _BACKDROP: _Rgb = (0, 0, 0)
 _CLOCK_INK: _Rgb = (255, 255, 255)
 _LABEL_INK: _Rgb = (255, 230, 80)
+_PTZ_INK: _Rgb = (120, 230, 255)
 _BOX_FILL: _Rgb = (250, 250, 250)
 _BOX_EDGE: _Rgb = (0, 0, 0)
 # Even, like every coordinate below, so shapes fall on whole 4:2:0 chroma samples.
 _BOX_EDGE_WIDTH = 2
-
-# BT.601 limited range: what swscale produces and what players assume for untagged
-# video, so the frames decode to the same colours the JPEG stills show.
-_LUMA = np.array([65.481, 128.553, 24.966], dtype=np.float32) / 255.0
-_CB = np.array([-37.797, -74.203, 112.0], dtype=np.float32) / 255.0
-_CR = np.array([112.0, -93.786, -18.214], dtype=np.float32) / 255.0
 
 
 def ascii_label(label: str) -> str:
@@ -122,50 +109,9 @@ def _even_up(value: int) -> int:
     return value + value % 2
 
 
-def _to_u8(values: npt.NDArray[np.floating[Any]]) -> _Plane:
-    result: _Plane = np.rint(values).clip(0, 255).astype(np.uint8)
-    return result
-
-
-def rgb_to_yuv420(rgb: _Plane) -> _Planes:
-    """Convert an RGB array of even height and width to Y, Cb and Cr planes."""
-    pixels = rgb.astype(np.float32)
-    height, width = pixels.shape[:2]
-    quads = pixels.reshape(height // 2, 2, width // 2, 2, 3).mean(axis=(1, 3))
-    return (
-        _to_u8(pixels @ _LUMA + 16.0),
-        _to_u8(quads @ _CB + 128.0),
-        _to_u8(quads @ _CR + 128.0),
-    )
-
-
-def _yuv_of(colour: _Rgb) -> tuple[int, int, int]:
-    luma, cb, cr = rgb_to_yuv420(np.full((2, 2, 3), colour, dtype=np.uint8))
-    return int(luma[0, 0]), int(cb[0, 0]), int(cr[0, 0])
-
-
-def _background(width: int, height: int) -> _Plane:
-    pixels = np.empty((height, width, 3), dtype=np.uint8)
-    bars_end = height * 2 // 3
-    columns = (np.arange(width) * len(_BARS)) // width
-    pixels[:bars_end] = np.asarray(_BARS, dtype=np.uint8)[columns]
-    ramp = np.linspace(16, 235, width).astype(np.uint8)
-    pixels[bars_end:] = ramp[np.newaxis, :, np.newaxis]
-    return pixels
-
-
-def _fill(planes: _Planes, box: _Box, yuv: tuple[int, int, int]) -> None:
-    left, top, right, bottom = box
-    for plane, value, scale in zip(planes, yuv, (1, 2, 2), strict=True):
-        plane[top // scale : bottom // scale, left // scale : right // scale] = value
-
-
-def _paste(planes: _Planes, overlay: _Planes, left: int, top: int) -> None:
-    for plane, part, scale in zip(planes, overlay, (1, 2, 2), strict=True):
-        rows, columns = part.shape
-        plane[
-            top // scale : top // scale + rows, left // scale : left // scale + columns
-        ] = part
+def ptz_caption(view: View) -> str:
+    """The position text a PTZ camera's picture shows: `P 123 T  10 Z  2.0x`."""
+    return f"P {round(view.pan) % 360:3d} T {round(view.tilt):3d} Z {view.zoom:4.1f}x"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +119,7 @@ class _Overlay:
     """A text tile, kept both as RGB (for stills) and as YUV planes (for video)."""
 
     image: Image.Image
-    planes: _Planes
+    planes: scene.Planes
 
 
 class _Lru[K, V]:
@@ -214,9 +160,9 @@ class Painter:
         self.width = width
         self.height = height
         self._tz = tz
-        background = _background(width, height)
-        self._background = Image.fromarray(background)
-        self._background_yuv = rgb_to_yuv420(background)
+        fixed = scene.background(width, height)
+        self._background = Image.fromarray(fixed)
+        self._background_yuv = scene.rgb_to_yuv420(fixed)
         font_size = max(8, height // 16)
         # Pillow's built-in font scales when FreeType is present (it is in the wheels);
         # without FreeType a small bitmap font is returned, still legible.
@@ -224,25 +170,36 @@ class Painter:
         self._pad = max(2, font_size // 4)
         self._margin = _even_up(self._pad)
         self._box_side = max(4, height // 6) // 2 * 2
-        self._box_edge_yuv = _yuv_of(_BOX_EDGE)
-        self._box_fill_yuv = _yuv_of(_BOX_FILL)
+        self._box_edge_yuv = scene.yuv_of(_BOX_EDGE)
+        self._box_fill_yuv = scene.yuv_of(_BOX_FILL)
         self._tiles: _Lru[tuple[str, _Rgb], _Overlay] = _Lru(64)
         # FreeType faces must not render from several threads at once, and the
         # tile cache is shared too.
         self._lock = threading.Lock()
         clock_width, clock_height = self._tile_size(_CLOCK_TEMPLATE)
-        self.clock_box: _Box = (
+        self.clock_box: scene.Box = (
             self._margin,
             self._margin,
             self._margin + clock_width,
             self._margin + clock_height,
         )
+        # A PTZ camera's position sits under the clock, if it fits, in character
+        # cells as wide as the widest glyph (made on first use).
+        self._glyphs: dict[str, scene.Plane] = {}
+        self._cell = _even_up(
+            max(math.ceil(self._font.getlength(c)) for c in _PTZ_GLYPHS)
+        )
+        left, top = self._margin, self.clock_box[3] + self._margin
+        right = left + 2 * self._margin + _PTZ_LENGTH * self._cell
+        bottom = top + clock_height
+        fits = right <= width - self._margin and bottom <= height - self._margin
+        self.ptz_box: scene.Box | None = (left, top, right, bottom) if fits else None
 
     def clock_text(self, at: float) -> str:
         """Return the wall-clock text burned into the frame at unix time `at`."""
         return f"{datetime.fromtimestamp(at, self._tz):%Y-%m-%d %H:%M:%S}"
 
-    def moving_box(self, at: float) -> _Box:
+    def moving_box(self, at: float) -> scene.Box:
         """Return where the moving box is at unix time `at` (a horizontal bounce)."""
         phase = (at % _BOUNCE_PERIOD_S) / _BOUNCE_PERIOD_S
         travel = self.width - self._box_side
@@ -250,15 +207,23 @@ class Painter:
         top = (self.height - self._box_side) // 4 * 2
         return (left, top, left + self._box_side, top + self._box_side)
 
-    def label_box(self, label: str) -> _Box:
+    def label_box(self, label: str) -> scene.Box:
         """Return where the (ASCII) `label` tile sits: the bottom-right corner."""
         with self._lock:
             return self._label_box(self._tile_size(label))
 
-    def render(self, label: str, at: float) -> Image.Image:
-        """Return the RGB picture for camera `label` (ASCII) at unix time `at`."""
-        box, clock, tag, tag_box = self._parts(label, at)
-        image = self._background.copy()
+    def render(self, label: str, at: float, view: View | None = None) -> Image.Image:
+        """Return the RGB picture for camera `label` (ASCII) at unix time `at`.
+
+        A PTZ camera passes its `view`: the background is framed by it
+        (emulator.scene) and the position is shown under the clock.
+        """
+        box, clock, tag, tag_box, ptz = self._parts(label, at, view)
+        image = (
+            self._background.copy()
+            if view is None
+            else Image.fromarray(scene.frame_rgb(self.width, self.height, view))
+        )
         draw = ImageDraw.Draw(image)
         left, top, right, bottom = box
         # Pillow's rectangles include their far edges; ours are half-open.
@@ -270,43 +235,59 @@ class Painter:
         )
         image.paste(clock.image, self.clock_box[:2])
         image.paste(tag.image, tag_box[:2])
+        if ptz is not None and self.ptz_box is not None:
+            image.paste(ptz.image, self.ptz_box[:2])
         return image
 
-    def render_yuv420(self, label: str, at: float) -> _Plane:
+    def render_yuv420(
+        self, label: str, at: float, view: View | None = None
+    ) -> scene.Plane:
         """Return the same picture as planar YUV 4:2:0 in one (height*3/2, width) array.
 
         That is the layout `av.VideoFrame.from_ndarray(..., format="yuv420p")` takes.
         """
-        box, clock, tag, tag_box = self._parts(label, at)
+        box, clock, tag, tag_box, ptz = self._parts(label, at, view)
         width, height = self.width, self.height
         luma_size = width * height
         chroma_size = luma_size // 4
         buffer = np.empty(luma_size + 2 * chroma_size, dtype=np.uint8)
-        planes: _Planes = (
+        planes: scene.Planes = (
             buffer[:luma_size].reshape(height, width),
             buffer[luma_size : luma_size + chroma_size].reshape(
                 height // 2, width // 2
             ),
             buffer[luma_size + chroma_size :].reshape(height // 2, width // 2),
         )
-        for plane, source in zip(planes, self._background_yuv, strict=True):
-            plane[...] = source
+        if view is None:
+            for plane, source in zip(planes, self._background_yuv, strict=True):
+                plane[...] = source
+        else:
+            scene.frame_yuv420(planes, view)
         left, top, right, bottom = box
         inset = _BOX_EDGE_WIDTH
-        _fill(planes, box, self._box_edge_yuv)
+        scene.fill(planes, box, self._box_edge_yuv)
         inner = (left + inset, top + inset, right - inset, bottom - inset)
-        _fill(planes, inner, self._box_fill_yuv)
-        _paste(planes, clock.planes, *self.clock_box[:2])
-        _paste(planes, tag.planes, *tag_box[:2])
+        scene.fill(planes, inner, self._box_fill_yuv)
+        scene.paste(planes, clock.planes, *self.clock_box[:2])
+        scene.paste(planes, tag.planes, *tag_box[:2])
+        if ptz is not None and self.ptz_box is not None:
+            scene.paste(planes, ptz.planes, *self.ptz_box[:2])
         return buffer.reshape(height * 3 // 2, width)
 
-    def _parts(self, label: str, at: float) -> tuple[_Box, _Overlay, _Overlay, _Box]:
+    def _parts(
+        self, label: str, at: float, view: View | None
+    ) -> tuple[scene.Box, _Overlay, _Overlay, scene.Box, _Overlay | None]:
         with self._lock:
             clock = self._tile(self.clock_text(at), _CLOCK_INK, _CLOCK_TEMPLATE)
             tag = self._tile(label, _LABEL_INK, label)
-        return self.moving_box(at), clock, tag, self._label_box(tag.image.size)
+            ptz = (
+                None
+                if view is None or self.ptz_box is None
+                else self._caption(ptz_caption(view))
+            )
+        return self.moving_box(at), clock, tag, self._label_box(tag.image.size), ptz
 
-    def _label_box(self, size: tuple[int, int]) -> _Box:
+    def _label_box(self, size: tuple[int, int]) -> scene.Box:
         right = self.width - self._margin
         bottom = self.height - self._margin
         return (right - size[0], bottom - size[1], right, bottom)
@@ -325,6 +306,33 @@ class Painter:
             ),
         )
 
+    def _caption(self, text: str) -> _Overlay:
+        """Put a PTZ tile together from character cells.
+
+        It changes every frame while the camera moves; drawing it with Pillow each
+        time cost more than the rest of the frame.
+        """
+        tile = self._tiles.get((text, _PTZ_INK))
+        if tile is None:
+            if not self._glyphs:
+                height = self.clock_box[3] - self.clock_box[1]
+                _, top, _, _ = self._font.getbbox(_CLOCK_TEMPLATE)
+                for char in _PTZ_GLYPHS:
+                    image = Image.new("RGB", (self._cell, height), _BACKDROP)
+                    left = (self._cell - self._font.getlength(char)) / 2
+                    ImageDraw.Draw(image).text(
+                        (left, self._pad - top), char, font=self._font, fill=_PTZ_INK
+                    )
+                    self._glyphs[char] = np.asarray(image)
+                # "": the padding either side.
+                self._glyphs[""] = np.full(
+                    (height, self._margin, 3), _BACKDROP, np.uint8
+                )
+            rgb = np.hstack([self._glyphs[c] for c in ("", *text, "")])
+            tile = _Overlay(Image.fromarray(rgb), scene.rgb_to_yuv420(rgb))
+            self._tiles.put((text, _PTZ_INK), tile)
+        return tile
+
     def _tile(self, text: str, ink: _Rgb, sized_for: str) -> _Overlay:
         """Return the tile for `text`; its size is that of `sized_for`."""
         key = (text, ink)
@@ -335,7 +343,7 @@ class Painter:
             ImageDraw.Draw(image).text(
                 (self._pad - left, self._pad - top), text, font=self._font, fill=ink
             )
-            tile = _Overlay(image, rgb_to_yuv420(np.asarray(image)))
+            tile = _Overlay(image, scene.rgb_to_yuv420(np.asarray(image)))
             self._tiles.put(key, tile)
         return tile
 
@@ -397,8 +405,12 @@ class MediaFactory:
         duration: float,
         *,
         pts_origin: float | None = None,
+        track: Track | None = None,
     ) -> bytes:
         """H.264 in MPEG-TS covering [start, start+duration) (unix seconds).
+
+        A PTZ camera passes the `track` of its views over the segment (see
+        `Painter.render`); every frame shows the view of its instant.
 
         The first frame is the only keyframe. Frame k is presented at
         (start - pts_origin + k/fps) s (`pts_origin` defaults to `start`), so
@@ -418,7 +430,7 @@ class MediaFactory:
             raise ValueError(
                 f"segment ends more than {MAX_PTS_SPAN_S:g} s after pts_origin"
             )
-        key: _CacheKey = ("ts", label, start, duration, origin)
+        key: _CacheKey = ("ts", label, start, duration, origin, *_extra(track))
 
         def produce() -> bytes:
             out = io.BytesIO()
@@ -429,20 +441,23 @@ class MediaFactory:
                 start=start,
                 frames=frames,
                 pts_offset=start - origin,
+                track=track,
             )
             return out.getvalue()
 
         return self._cached(key, produce)
 
-    def mp4(self, label: str, start: float, duration: float) -> bytes:
+    def mp4(
+        self, label: str, start: float, duration: float, *, track: Track | None = None
+    ) -> bytes:
         """H.264 MP4 covering [start, start+duration) (unix seconds).
 
         The moov box comes first ("faststart"), so players can start before the
-        whole file has arrived over HTTP.
+        whole file has arrived over HTTP. `track` as for `ts_segment`.
         """
         frames = self.frame_count(duration)
         _check_time(start, "start")
-        key: _CacheKey = ("mp4", label, start, duration)
+        key: _CacheKey = ("mp4", label, start, duration, *_extra(track))
 
         def produce() -> bytes:
             # FFmpeg's faststart pass re-opens the output by name to move the moov
@@ -457,6 +472,7 @@ class MediaFactory:
                     frames=frames,
                     pts_offset=0.0,
                     options={"movflags": "+faststart"},
+                    track=track,
                 )
                 return path.read_bytes()
 
@@ -469,11 +485,13 @@ class MediaFactory:
         *,
         width: int | None = None,
         height: int | None = None,
+        view: View | None = None,
     ) -> bytes:
         """A JPEG still of the same picture at unix time `at`.
 
         The default size is the factory's; given only one side, the other keeps
-        the factory's aspect ratio. Sides must be within 16..4096.
+        the factory's aspect ratio. Sides must be within 16..4096. A PTZ camera
+        passes its `view` at `at`.
         """
         _check_time(at, "at")
         if width is None:
@@ -490,12 +508,12 @@ class MediaFactory:
                     f"{name} must be within {_MIN_SIDE}..{_MAX_SIDE}: {side}"
                 )
         size = (width, height)
-        key: _CacheKey = ("jpeg", label, at, size)
+        key: _CacheKey = ("jpeg", label, at, size, *_extra(view))
 
         def produce() -> bytes:
             # Painters work at even sizes; an odd side loses its last pixel row.
             painter = self.painter(_even_up(width), _even_up(height))
-            image = painter.render(ascii_label(label), at).crop((0, 0, *size))
+            image = painter.render(ascii_label(label), at, view).crop((0, 0, *size))
             out = io.BytesIO()
             image.save(out, format="JPEG", quality=_JPEG_QUALITY)
             return out.getvalue()
@@ -531,6 +549,7 @@ class MediaFactory:
         frames: int,
         pts_offset: float,
         options: dict[str, str] | None = None,
+        track: Track | None = None,
     ) -> None:
         painter = self.painter(self.width, self.height)
         text = ascii_label(label)
@@ -558,8 +577,10 @@ class MediaFactory:
             # The MP4 muxer takes the last sample's length from its packet.
             duration = round(ticks_per_frame)
             for k in range(frames):
+                at = start + k / self.fps
+                view = None if track is None else track.view(at)
                 frame = av.VideoFrame.from_ndarray(
-                    painter.render_yuv420(text, start + k / self.fps), format="yuv420p"
+                    painter.render_yuv420(text, at, view), format="yuv420p"
                 )
                 frame.pts = first_pts + round(k * ticks_per_frame)
                 for packet in stream.encode(frame):
@@ -568,6 +589,11 @@ class MediaFactory:
             for packet in stream.encode(None):
                 packet.duration = duration
                 container.mux(packet)
+
+
+def _extra(view: object) -> tuple[object, ...]:
+    """Cache-key suffix: none for a fixed camera, so its keys stay as they were."""
+    return () if view is None else (view,)
 
 
 def _check_time(value: float, name: str) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .ptz import Ptz
+
 if TYPE_CHECKING:
     from .alarms import Alarm
 
@@ -153,6 +155,8 @@ class Stream:
     pull_generation: int = 0
     failed_times: int = 0
     ptz_log: list[tuple[float, str, str, int]] = field(default_factory=list)
+    # Where the camera points over time (main streams of PTZ-capable channels).
+    ptz: Ptz = field(default_factory=Ptz, compare=False, repr=False)
     # Alarms of the channel (emulator/alarms.py): generated at this mean rate, plus
     # those triggered through the admin API.
     alarms_per_hour: float = 0.0

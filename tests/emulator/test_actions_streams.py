@@ -493,16 +493,18 @@ async def test_cloud_control(client: Client, emulator: Emulator) -> None:
         V2023,
         body={"StreamID": living, "action": "PTZControl", "Cmd": "stop", "Para": 0},
     )
-    await client.call(
-        "CloudControl",
-        V2023,
-        query={"action": "PresetControl"},
-        body={"StreamID": living, "Cmd": "goto", "Para": "3"},
-    )
+    for cmd in ("set", "goto"):
+        await client.call(
+            "CloudControl",
+            V2023,
+            query={"action": "PresetControl"},
+            body={"StreamID": living, "Cmd": cmd, "Para": "3"},
+        )
     log = emulator.fleet.streams[living].ptz_log
     assert [(a, c, p) for _, a, c, p in log] == [
         ("PTZControl", "left", 100),
         ("PTZControl", "stop", 0),
+        ("PresetControl", "set", 3),
         ("PresetControl", "goto", 3),
     ]
     cases = [

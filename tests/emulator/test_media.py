@@ -24,8 +24,8 @@ from emulator.media import (
     ascii_label,
     encoder_options,
     pick_encoder,
-    rgb_to_yuv420,
 )
+from emulator.scene import rgb_to_yuv420
 
 # 2023-11-14 22:13:20 UTC, 2023-11-15 06:13:20 in China.
 T = 1_700_000_000.0
