@@ -8,16 +8,19 @@ and its PTZ state shows where the camera points.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.volcengine_slow_live.const import DOMAIN
 from emulator import Emulator, FaultRule
+from emulator.ptz import pan_delta, read_pan
 
 from .common import camera_entity, has_ptz, setup_integration, stream_titled
 
@@ -95,8 +98,11 @@ async def test_only_cameras_that_move_get_controls(
 async def test_a_press_is_a_step_that_ends_with_a_stop(
     hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
 ) -> None:
-    """Left at the default speed for about half a second, then stop; the stop
-    button stops at once."""
+    """Left at the default speed for about half a second, then stop: the camera
+    turned about 15 degrees left and stands still, and its next screenshot shows
+    it; the stop button stops at once."""
+    stream = stream_titled(emulator, "Living Room")
+    before = stream.ptz.view(emulator.now())
     loop = asyncio.get_running_loop()
     started = loop.time()
     await hass.services.async_call(
@@ -110,8 +116,27 @@ async def test_a_press_is_a_step_that_ends_with_a_stop(
         ("PTZControl", "left", 128),
         ("PTZControl", "stop", 0),
     ]
-    log = stream_titled(emulator, "Living Room").ptz_log
+    log = stream.ptz_log
     assert 0.4 <= log[1][0] - log[0][0] <= 1.5
+    after = stream.ptz.view(emulator.now())
+    assert stream.ptz.moving(emulator.now()) is None
+    # About 30 degrees a second at speed 4, for the half-second step.
+    assert -30 < pan_delta(before.pan, after.pan) < -10
+    assert (after.tilt, after.zoom) == (before.tilt, before.zoom)
+    # The cloud's screenshot of a minute later shows where it points.
+    emulator.clock_offset += 120
+    now = dt_util.utcnow() + timedelta(seconds=120)
+    client = setup_entry.runtime_data.client
+    channel = setup_entry.runtime_data.coordinator.data.channels[stream.stream_id]
+    shots = await client.list_stream_screenshots(
+        stream.stream_id,
+        start=now - timedelta(seconds=60),
+        end=now,
+        space_id=channel.space.space_id,
+    )
+    still = await client.fetch_media(max(shots, key=lambda s: s.taken_at).url)
+    assert abs(pan_delta(after.pan, read_pan(still))) < 2
+    emulator.clock_offset -= 120
     await hass.services.async_call(
         "button",
         "press",
@@ -311,10 +336,16 @@ async def test_presets_round_trip_with_names(
     state = hass.states.get(select)
     assert state is not None
     assert state.state == "unknown"
-    # By name, as people say it; by number.
+    stream = stream_titled(emulator, "Living Room")
+    moved = stream.ptz.view(emulator.now())
+    # By name, as people say it (the camera turns back to where it was saved); by
+    # number.
     assert await _preset(hass, camera, operation="go_to", preset="fish POND") == {
         camera: {"preset": "Fish pond", "number": 2}
     }
+    back = stream.ptz.view(emulator.now())
+    assert back == stream.ptz.presets[2]
+    assert back.pan != moved.pan
     assert await _preset(hass, camera, operation="go_to", number=9) == {
         camera: {"preset": "Far", "number": 9}
     }
