@@ -97,3 +97,20 @@ def camera_entity(hass: Any, emulator: Emulator, title: str) -> str:
     )
     assert entity_id is not None, title
     return entity_id
+
+
+def client_settings(monkeypatch: Any, **settings: Any) -> None:
+    """Entries set up from now on get clients with these settings (`rate_limit`,
+    `retry`, `timeout`, `now`) instead of the API's documented ones.
+
+    For tests that drive thousands of refreshes, or a hung cloud, against the local
+    emulator; everything else keeps the documented limit, backoff and clock.
+    """
+    from custom_components.volcengine_slow_live import data
+    from custom_components.volcengine_slow_live.api.client import AiotVideoClient
+
+    class Client(AiotVideoClient):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **{**kwargs, **settings})
+
+    monkeypatch.setattr(data, "AiotVideoClient", Client)

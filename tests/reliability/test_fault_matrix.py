@@ -63,14 +63,14 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.volcengine_slow_live import data as slow_data, live
+from custom_components.volcengine_slow_live import live
 from custom_components.volcengine_slow_live.const import (
     CONF_ACCESS_KEY_ID,
     CONF_SECRET_ACCESS_KEY,
     DOMAIN,
 )
 from emulator import Emulator, FaultRule, Fleet
-from tests.common import entry_data, stream_titled
+from tests.common import client_settings, entry_data, stream_titled
 from tests.conftest import EmulatorFactory
 
 # The client's per-request timeout, lowered from 10 s so that a hung cloud costs a
@@ -509,7 +509,7 @@ async def world(
     monkeypatch: pytest.MonkeyPatch,
 ) -> World:
     """The demo fleet, media_source, and a config entry not yet set up."""
-    monkeypatch.setattr(slow_data, "CLIENT_TIMEOUT", TIMEOUT)
+    client_settings(monkeypatch, timeout=TIMEOUT)
     emulator = await emulator_factory(fleet=Fleet.demo())
     assert await async_setup_component(hass, "media_source", {})
     entry = MockConfigEntry(

@@ -55,11 +55,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from benchmarks.emulator_process import EmulatorProcess
-from custom_components.volcengine_slow_live import data as entry_data_module
 from custom_components.volcengine_slow_live.api.client import RetryPolicy
 from custom_components.volcengine_slow_live.const import DOMAIN
 from emulator import Fleet
 from emulator.model import ONLINE
+from tests.common import client_settings
 
 PACKAGE = "custom_components.volcengine_slow_live"
 CYCLES = int(os.environ.get("SOAK_CYCLES", "10000"))
@@ -298,13 +298,12 @@ async def test_soak_10000_refreshes_with_transient_faults(
     clock = _CloudClock()
     # The client paces itself (a limiter that never has to wait here) and retries
     # at once: the soak is about faults and time, not about waiting.
-    monkeypatch.setattr(entry_data_module, "CLIENT_RATE_LIMIT", 1000.0)
-    monkeypatch.setattr(
-        entry_data_module,
-        "CLIENT_RETRY",
-        RetryPolicy(max_retries=3, base_delay=0.001, max_delay=0.004),
+    client_settings(
+        monkeypatch,
+        rate_limit=1000.0,
+        retry=RetryPolicy(max_retries=3, base_delay=0.001, max_delay=0.004),
+        now=clock.utcnow,
     )
-    monkeypatch.setattr(entry_data_module, "CLIENT_CLOCK", clock.utcnow)
     # The same fleet as the emulator's (generated from the same seed): the truth the
     # entities are checked against at the end.
     fleet = Fleet.generate(spaces=SPACES, channels=CHANNELS, seed=SEED)
