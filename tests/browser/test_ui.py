@@ -7,15 +7,18 @@ through the UI; the others take the entry it made (or make it, when run alone).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.async_api import Page
 
 from benchmarks import first_frame
 from emulator.accounts import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+from tests.e2e import provision
 
 from .ui import (
     VIDEO_STATE,
@@ -277,3 +280,66 @@ async def test_the_first_frame_benchmark_runs(with_entry: Stack) -> None:
     )
     shown = first_frame.table(figures)
     assert f"| {figures['live_cold_ms']:.0f} |" in shown
+
+
+async def _registry_entry(stack: Stack, entity_id: str) -> dict[str, Any]:
+    answer = await asyncio.to_thread(
+        provision.websocket_command,
+        stack.base,
+        stack.token,
+        {"type": "config/entity_registry/get", "entity_id": entity_id},
+    )
+    assert answer["success"], answer
+    result: dict[str, Any] = answer["result"]
+    return result
+
+
+async def test_a_dome_moves_from_its_device_page(
+    with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    """The Living Room dome's device page has its controls; Move left turns the
+    emulator's camera left and stops it; the preset select lists the saved names
+    and turns the camera there; the page is translated."""
+    camera = await _registry_entry(with_entry, "camera.living_room")
+    stream_id = camera["unique_id"]
+    ptz_state = f"/_emulator/streams/{stream_id}/ptz"
+    with_entry.api(
+        "POST",
+        "/api/services/volcengine_slow_live/ptz_preset",
+        {"entity_id": "camera.living_room", "operation": "save", "preset": "Sofa"},
+    )
+    before = with_entry.emulator_api("GET", ptz_state)
+    page = await open_page(f"/config/devices/device/{camera['device_id']}")
+    said = await wait_for_text(page, "Move left")
+    for text in ("Move up", "Zoom in", "Stop moving", "Preset"):
+        assert text in said, text
+    sent = with_entry.emulator_count("CloudControl")
+    row = page.locator("hui-button-entity-row", has_text="Move left")
+    await row.locator("ha-button >> visible=true").first.click()
+    deadline = time.monotonic() + 10
+    while with_entry.emulator_count("CloudControl") < sent + 2:
+        assert time.monotonic() < deadline, "no left and stop reached the cloud"
+        await page.wait_for_timeout(100)
+    after = with_entry.emulator_api("GET", ptz_state)
+    assert after["moving"] is None, after
+    assert after["view"]["pan"] != before["view"]["pan"], (before, after)
+    # The preset select turns it back.
+    select = page.locator("hui-select-entity-row ha-select >> visible=true").first
+    await select.click()
+    await page.locator("text=Sofa >> visible=true").last.click()
+    deadline = time.monotonic() + 10
+    while with_entry.state("select.living_room_preset")["state"] != "Sofa":
+        assert time.monotonic() < deadline, "the preset was not chosen"
+        await page.wait_for_timeout(100)
+    back = with_entry.emulator_api("GET", ptz_state)
+    assert back["view"] == back["presets"]["1"], back
+    # The dialog's live view plays (the camera's picture shows where it points).
+    await more_info(page, "camera.living_room")
+    await video_plays(page, inside=DIALOG)
+    # 简体中文: the action's form (entity names follow the server's language).
+    page = await open_page("/developer-tools/action", language="zh-Hans")
+    await _action_form(page, "volcengine_slow_live.ptz")
+    said = await wait_for_text(page, "速度")
+    for text in ("时长", "动作", "转动摄像机"):
+        assert text in said, text
+    no_errors_of_ours(seen, with_entry)
