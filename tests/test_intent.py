@@ -604,6 +604,8 @@ async def test_llm_tool_named_per_release(
         INTENT_PLAY_RECORDING,
         "VolcengineListAlarms",
         "VolcenginePlayAlarm",
+        "VolcengineMoveCamera",
+        "VolcengineCameraPreset",
     }
     tool = by_name[INTENT_PLAY_RECORDING]
     if hasattr(llm, "ToolAnnotations"):
@@ -634,6 +636,8 @@ async def test_llm_tool_offered_only_with_an_exposed_camera(
         INTENT_PLAY_RECORDING,
         "VolcengineListAlarms",
         "VolcenginePlayAlarm",
+        "VolcengineMoveCamera",
+        "VolcengineCameraPreset",
     ):
         intent.async_remove(hass, intent_type)
     assert async_get_llm_tools(hass, _llm_context(), llm.LLM_API_ASSIST) is None
@@ -671,10 +675,19 @@ async def test_custom_sentences_are_well_formed(language: str) -> None:
         ListAlarmsIntentHandler,
         PlayAlarmIntentHandler,
     )
+    from custom_components.volcengine_slow_live.intent_ptz import (
+        CameraPresetIntentHandler,
+        MoveCameraIntentHandler,
+    )
 
     slots_of = {
         handler.intent_type: {str(key) for key in handler.slot_schema}
-        for handler in (ListAlarmsIntentHandler(), PlayAlarmIntentHandler())
+        for handler in (
+            ListAlarmsIntentHandler(),
+            PlayAlarmIntentHandler(),
+            MoveCameraIntentHandler(),
+            CameraPresetIntentHandler(),
+        )
     }
     slots_of[INTENT_PLAY_RECORDING] = {str(key) for key in SLOT_SCHEMA}
     assert set(data["intents"]) == set(slots_of)
@@ -686,8 +699,12 @@ def _check_intent_sentences(spec: dict[str, Any], slots: set[str]) -> None:
     for block in spec["data"]:
         lists = block.get("lists", {})
         rules = block.get("expansion_rules", {})
+        # Number ranges; the PTZ intents' lists of words and wildcards have none.
         for values in lists.values():
-            assert 1 <= values["range"]["from"] <= values["range"]["to"] <= MAX_MINUTES
+            if "range" in values:
+                assert (
+                    1 <= values["range"]["from"] <= values["range"]["to"] <= MAX_MINUTES
+                )
         used_rules: set[str] = set()
         for template in [*block["sentences"], *rules.values()]:
             assert _balanced(template), template

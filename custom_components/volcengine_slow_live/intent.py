@@ -49,12 +49,16 @@ from .services import (
 )
 
 INTENT_PLAY_RECORDING: Final = "VolcenginePlayRecording"
-# The alarm intents (intent_alarms.py), offered to LLMs beside it.
+# The alarm intents (intent_alarms.py) and the PTZ intents (intent_ptz.py), offered
+# to LLMs beside it.
 _ALARM_INTENTS: Final = ("VolcengineListAlarms", "VolcenginePlayAlarm")
+_PTZ_INTENTS: Final = ("VolcengineMoveCamera", "VolcengineCameraPreset")
 _TOOL_TITLES: Final = {
     INTENT_PLAY_RECORDING: "Play a camera recording",
     "VolcengineListAlarms": "List a camera's alarms of today",
     "VolcenginePlayAlarm": "Play a camera's latest alarm",
+    "VolcengineMoveCamera": "Pan, tilt or zoom a camera",
+    "VolcengineCameraPreset": "Turn a camera to a saved preset",
 }
 SLOT_CAMERA: Final = "camera"
 SLOT_MEDIA_PLAYER: Final = "media_player"
@@ -115,16 +119,22 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
     """Register the intents, once (async_setup and the intent platform both call)."""
     if any(h.intent_type == INTENT_PLAY_RECORDING for h in intent.async_get(hass)):
         return
-    # Imported here: the alarm intents build on this module's helpers.
+    # Imported here: the alarm and PTZ intents build on this module's helpers.
     from .intent_alarms import (  # noqa: PLC0415
         ListAlarmsIntentHandler,
         PlayAlarmIntentHandler,
+    )
+    from .intent_ptz import (  # noqa: PLC0415
+        CameraPresetIntentHandler,
+        MoveCameraIntentHandler,
     )
 
     for handler in (
         PlayRecordingIntentHandler(),
         ListAlarmsIntentHandler(),
         PlayAlarmIntentHandler(),
+        MoveCameraIntentHandler(),
+        CameraPresetIntentHandler(),
     ):
         intent.async_register(hass, handler)
 
@@ -209,6 +219,23 @@ class PlayRecordingIntentHandler(intent.IntentHandler):
 
 def _value(slots: dict[str, Any], name: str) -> Any:
     return slots.get(name, {}).get("value")
+
+
+def chinese(language: str) -> bool:
+    """Whether to answer in Chinese (the request was; any Chinese variant)."""
+    return language.casefold().startswith("zh")
+
+
+def camera_of(intent_obj: intent.Intent, slots: dict[str, Any]) -> State:
+    """The camera the validated slots name, preferring the asker's area."""
+    return _find_camera(
+        intent_obj,
+        _value(slots, SLOT_CAMERA),
+        intent.MatchTargetsPreferences(
+            area_id=_value(slots, SLOT_PREFERRED_AREA),
+            floor_id=_value(slots, SLOT_PREFERRED_FLOOR),
+        ),
+    )
 
 
 def _range_data(minutes_ago: int | None, duration: int | None) -> dict[str, Any]:
@@ -396,7 +423,7 @@ def async_get_llm_tools(
     handlers = [
         h
         for h in intent.async_get(hass)
-        if h.intent_type in (INTENT_PLAY_RECORDING, *_ALARM_INTENTS)
+        if h.intent_type in (INTENT_PLAY_RECORDING, *_ALARM_INTENTS, *_PTZ_INTENTS)
     ]
     if not handlers or not any(
         async_should_expose(hass, llm_context.assistant, state.entity_id)
@@ -413,8 +440,8 @@ def _intent_tool(handler: intent.IntentHandler) -> llm.Tool:
         # what it calls.
         return llm.IntentTool(handler.intent_type, handler)
     # From 2026.10 tools are named "<domain>__<name>" and say who provides them and
-    # what they do: playing changes a player's state but destroys nothing, and it
-    # reaches the cloud.
+    # what they do: playing changes a player's state and moving turns a camera, but
+    # neither destroys anything, and both reach the cloud.
     extra: dict[str, Any] = {
         "title": _TOOL_TITLES.get(handler.intent_type, handler.intent_type),
         "integration": DOMAIN,

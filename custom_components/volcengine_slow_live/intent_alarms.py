@@ -32,9 +32,10 @@ from .intent import (
     SLOT_PREFERRED_AREA,
     SLOT_PREFERRED_FLOOR,
     _find,
-    _find_camera,
     _target,
     _value,
+    camera_of,
+    chinese,
 )
 from .media_alarms import DAYS, async_alarms
 from .media_id import MediaId
@@ -52,24 +53,9 @@ _PREFERENCES = {
 }
 
 
-def _zh(language: str) -> bool:
-    return language.casefold().startswith("zh")
-
-
 async def _titles(intent_obj: intent.Intent) -> MediaTitles:
     return await MediaTitles.async_load(
-        intent_obj.hass, "zh-Hans" if _zh(intent_obj.language) else "en"
-    )
-
-
-def _camera(intent_obj: intent.Intent, slots: dict[str, Any]) -> State:
-    return _find_camera(
-        intent_obj,
-        _value(slots, SLOT_CAMERA),
-        intent.MatchTargetsPreferences(
-            area_id=_value(slots, SLOT_PREFERRED_AREA),
-            floor_id=_value(slots, SLOT_PREFERRED_FLOOR),
-        ),
+        intent_obj.hass, "zh-Hans" if chinese(intent_obj.language) else "en"
     )
 
 
@@ -81,7 +67,7 @@ async def _alarms(
     if not has_alarms(target.channel):
         raise intent.IntentHandleError(
             f"{camera.name} does not report alarms"
-            if not _zh(intent_obj.language)
+            if not chinese(intent_obj.language)
             else f"{camera.name}不上报报警"
         )
     try:
@@ -115,7 +101,7 @@ class ListAlarmsIntentHandler(intent.IntentHandler):
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Read today's alarms and say them."""
         slots = self.async_validate_slots(intent_obj.slots)
-        camera = _camera(intent_obj, slots)
+        camera = camera_of(intent_obj, slots)
         today = dt_util.now().date()
         alarms = [
             a
@@ -167,7 +153,7 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
         """Find the latest alarm, play it, say which."""
         hass = intent_obj.hass
         slots = self.async_validate_slots(intent_obj.slots)
-        camera = _camera(intent_obj, slots)
+        camera = camera_of(intent_obj, slots)
         player = _find(
             intent_obj,
             [_value(slots, SLOT_MEDIA_PLAYER)],
@@ -182,7 +168,7 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
         if not alarms:
             raise intent.IntentHandleError(
                 f"{camera.name} raised no alarm in the last {DAYS} days"
-                if not _zh(intent_obj.language)
+                if not chinese(intent_obj.language)
                 else f"{camera.name}最近{DAYS}天没有报警"
             )
         latest = alarms[0]
@@ -213,7 +199,7 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
         response.async_set_states([camera, player])
         response.async_set_speech(
             f"正在{player.name}上播放{camera.name}{time}的{kind}报警。"
-            if _zh(intent_obj.language)
+            if chinese(intent_obj.language)
             else f"Playing the {kind.lower()} alarm of {time} at {camera.name} "
             f"on the {player.name}."
         )
@@ -227,7 +213,7 @@ _ZH_COLON = "\uff1a"
 
 def _list_speech(language: str, camera: str, said: list[tuple[str, str]]) -> str:
     more = len(said) - SAID
-    if _zh(language):
+    if chinese(language):
         if not said:
             return f"{camera}今天没有报警。"
         items = _ZH_COMMA.join(f"{time} {kind}" for time, kind in said[:SAID])
