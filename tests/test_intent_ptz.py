@@ -7,8 +7,6 @@ the real HTTP client.
 
 from __future__ import annotations
 
-from pathlib import Path
-import shutil
 from typing import Any
 
 from homeassistant.components.homeassistant.exposed_entities import (
@@ -23,7 +21,6 @@ from homeassistant.helpers import (
     llm,
 )
 from homeassistant.setup import async_setup_component
-from homeassistant.util import language as language_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -42,8 +39,7 @@ from custom_components.volcengine_slow_live.intent_ptz import (
 from emulator import Emulator, FaultRule
 
 from .common import camera_entity, stream_titled
-from .test_intent import (
-    _INTENTS_LANGUAGE,
+from .test_intent import (  # noqa: F401  # assist: the fixture, shared
     _SENTENCE_FILES,
     ASSISTANT,
     _assist_api,
@@ -52,6 +48,7 @@ from .test_intent import (
     _expose_everything,
     _llm_context,
     _openapi,
+    assist,
 )
 
 LEFT_STEP = [("PTZControl", "left", 128), ("PTZControl", "stop", 0)]
@@ -412,27 +409,6 @@ async def test_llm_tools(
 
 
 # ------------------------------------------------------------- custom sentences
-@pytest.fixture
-async def assist(hass: HomeAssistant, setup_entry: MockConfigEntry) -> None:
-    """The default agent with both sentence files installed, everything exposed."""
-    pytest.importorskip("hassil")
-    intents = pytest.importorskip("home_assistant_intents")
-    targets = {}
-    for language, source in _SENTENCE_FILES.items():
-        lang_dir = language_util.matches(language, intents.get_languages())[0]
-        assert lang_dir == _INTENTS_LANGUAGE[language]
-        targets[source] = Path(hass.config.path("custom_sentences", lang_dir))
-
-    def install() -> None:
-        for source, target in targets.items():
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, target)
-
-    await hass.async_add_executor_job(install)
-    await _expose_everything(hass)
-    assert await async_setup_component(hass, "conversation", {})
-
-
 async def _check_sentences(
     hass: HomeAssistant,
     language: str,

@@ -119,7 +119,7 @@ class PtzEntity(SlowLiveEntity):
         return channel
 
 
-def channel_platform_described[D: EntityDescription](
+def channel_platform_described[D: EntityDescription | None](
     make: Callable[[SlowLiveCoordinator, str, D], Entity],
     descriptions: Iterable[D],
     only: Callable[[ChannelData], bool],
@@ -159,18 +159,6 @@ def channel_platform(
 
     `only` picks the channels that get one (all by default).
     """
-
-    async def async_setup_entry(
-        hass: HomeAssistant,
-        entry: SlowLiveConfigEntry,
-        async_add_entities: AddConfigEntryEntitiesCallback,
-    ) -> None:
-        async_add_channel_entities(
-            entry,
-            async_add_entities,
-            lambda coordinator, channel: (
-                [make(coordinator, channel.key)] if only(channel) else []
-            ),
-        )
-
-    return async_setup_entry
+    return channel_platform_described(
+        lambda coordinator, key, _: make(coordinator, key), (None,), only
+    )
