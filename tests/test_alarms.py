@@ -24,6 +24,7 @@ from custom_components.volcengine_slow_live.api.alarms import (
     alarm_kind,
 )
 from custom_components.volcengine_slow_live.const import ALARM_POLL_INTERVAL, DOMAIN
+from custom_components.volcengine_slow_live.stills import offline_picture
 from emulator import Emulator
 from emulator.alarms import trigger
 
@@ -274,6 +275,8 @@ async def test_the_last_alarm_image(
     state = hass.states.get(entity_id)
     assert state is not None
     assert state.state == "unknown"
+    # No picture to fetch yet: none is offered (Home Assistant would answer 500).
+    assert "entity_picture" not in state.attributes
     assert (await client.get(f"/api/image_proxy/{entity_id}")).status != 200
 
     raised = trigger(garden, emulator.now())
@@ -301,10 +304,13 @@ def raised_at(alarm: Any) -> Any:
 
 
 async def test_the_last_alarm_image_without_screenshots(
-    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    hass_client: Any,
 ) -> None:
     """No screenshot template: the cover of the recording holding the alarm; no
-    recording there, or the cloud failing: no picture."""
+    recording there, or the cloud failing: no picture (a crossed-out camera shown)."""
     from emulator import FaultRule
 
     record_everything(emulator)
@@ -336,6 +342,15 @@ async def test_the_last_alarm_image_without_screenshots(
     reads = emulator.count("ListStreamRecords")
     assert await image._async_fetch(DeviceAlarm(alarm_id="d", at=hour_ago)) is None
     assert emulator.count("ListStreamRecords") == reads
+    # An alarm then: its picture is a crossed-out camera, not an error.
+    trigger(garden, emulator.now())
+    await _poll(hass)
+    state = hass.states.get(entity_id)
+    assert state is not None
+    assert "entity_picture" in state.attributes
+    response = await (await hass_client()).get(f"/api/image_proxy/{entity_id}")
+    assert response.status == 200
+    assert await response.read() == offline_picture()
     # The channel gone from the cloud: no picture, no read.
     emulator.fleet.remove_stream(garden.stream_id)
     await setup_entry.runtime_data.coordinator.async_refresh()

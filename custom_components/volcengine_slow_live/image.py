@@ -21,6 +21,7 @@ from .api.errors import ApiError
 from .const import LOGGER
 from .coordinator import SlowLiveCoordinator
 from .entity import channel_platform
+from .stills import offline_picture
 
 PARALLEL_UPDATES = 1
 # Screenshots within this long of the alarm count as "of" it.
@@ -47,10 +48,25 @@ class LastAlarmImage(AlarmEntity, ImageEntity):
         self._attr_image_last_updated = alarm.alarm.at
         self.async_write_ha_state()
 
+    @property
+    def entity_picture(self) -> str | None:
+        """None before the first alarm: there is no picture to fetch yet.
+
+        Home Assistant answers a picture request for an image entity without one
+        with a 500, which device pages and cards would show as a broken picture.
+        """
+        return None if self._alarm is None else super().entity_picture
+
     async def async_image(self) -> bytes | None:
-        """The picture nearest the last alarm (read once, then kept)."""
+        """The picture nearest the last alarm (read once, then kept).
+
+        When the cloud has none of that moment, a crossed-out camera: a card then
+        shows that there is no picture rather than a broken one.
+        """
         if self._image is None and (alarm := self._alarm) is not None:
-            self._image = await self._async_fetch(alarm)
+            self._image = await self._async_fetch(
+                alarm
+            ) or await self.hass.async_add_executor_job(offline_picture)
         return self._image
 
     async def _async_fetch(self, alarm: DeviceAlarm) -> bytes | None:
