@@ -270,6 +270,8 @@ async def test_cameras_that_cannot_move_are_refused(
         await _ptz(hass, fixed, move="left")
     assert refused.value.translation_key == "ptz_unsupported"
     assert refused.value.translation_placeholders == {"entity_id": fixed}
+    # Rendered from the translations, not the bare key.
+    assert str(refused.value).startswith(f"{fixed} cannot pan, tilt or zoom")
     with pytest.raises(ServiceValidationError) as refused:
         await _preset(hass, fixed, operation="go_to", preset="Gate")
     assert refused.value.translation_key == "ptz_unsupported"
@@ -383,6 +385,7 @@ async def test_presets_round_trip_with_names(
         with pytest.raises(ServiceValidationError) as refused:
             await _preset(hass, camera, **data)
         assert refused.value.translation_key == key, data
+        assert str(refused.value) != key
     refused_go = await _refusal(hass, camera, operation="go_to", preset="Moon")
     assert refused_go.translation_placeholders == {
         "name": "Moon",
