@@ -630,3 +630,31 @@ async def test_a_cameras_alarms(
     emulator.faults.add(FaultRule("http_error", status=403, action="ListDeviceAlarms"))
     with pytest.raises(BrowseError):
         await _browse(hass, f"{camera}/alarms")
+
+
+async def test_no_file_is_skipped_while_old_ones_leave_retention(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cloud pages by offset: had the 30-day listing begun at the retention edge,
+    files expiring while it is paged would shift the pages and skip one file at each
+    page boundary. The clock here runs 2 s per request (150 pages: 5 minutes)."""
+    from emulator.recordings import iter_files
+
+    stream = stream_titled(emulator, "Garage")
+    emulator.fleet.set_recording(stream.stream_id, "events", events_per_day=5000)
+    real_now = emulator.now
+
+    def hurried() -> float:
+        return real_now() + 2 * emulator.count("ListStreamRecords")
+
+    monkeypatch.setattr(emulator, "now", hurried)
+    files = await setup_entry.runtime_data.recordings.async_files(stream.stream_id)
+    assert emulator.count("ListStreamRecords") > 100
+    listed = [int(f.start.timestamp()) for f in files]
+    first, last = listed[0], listed[-1]
+    # Everything the cloud keeps between the first and the last file, none skipped.
+    expected = [start for start, _ in iter_files(stream, first, last + 1, hurried())]
+    assert listed == expected

@@ -31,6 +31,10 @@ from .api.client import AiotVideoClient
 from .api.models import RecordingSegment
 
 DAYS = 30
+# The listing starts this far inside the cloud's 30-day retention: the cloud pages by
+# offset, and files leaving retention while a long listing is paged would shift its
+# pages and skip a file at each page boundary.
+RETENTION_MARGIN = timedelta(minutes=10)
 # Files older than this are finished; newer footage is read as TS segments.
 FILE_HORIZON = timedelta(hours=2)
 # Long enough for opening a camera, then a day, then playing one of its files.
@@ -178,7 +182,7 @@ class RecordingIndex:
         if listing is not None and listing.expires > time.monotonic():
             return listing.files
         now = dt_util.utcnow().replace(microsecond=0)
-        window = TimeRange(now - timedelta(days=DAYS), now)
+        window = TimeRange(now - timedelta(days=DAYS) + RETENTION_MARGIN, now)
         files = await self._async_read(stream_id, window, index, None)
         self._forget_expired()
         self._files[cache_key] = _listing(window, now - FILE_HORIZON, files, keep=True)
