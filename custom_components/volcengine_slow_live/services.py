@@ -86,10 +86,13 @@ _FIELDS: dict[vol.Marker, Any] = {
 
 def _schema(fields: dict[vol.Marker, Any]) -> VolSchemaType:
     """A target, as entity services have one, or an alarm event (its own camera)."""
+    keys: dict[Any, Any] = {
+        vol.Remove("metadata"): dict,
+        **fields,
+        **cv.ENTITY_SERVICE_FIELDS,
+    }
     return vol.All(
-        vol.Schema(
-            {vol.Remove("metadata"): dict, **fields, **cv.ENTITY_SERVICE_FIELDS}
-        ),
+        vol.Schema(keys),
         cv.has_at_least_one_key(
             *(str(key) for key in cv.ENTITY_SERVICE_FIELDS), ATTR_EVENT
         ),
