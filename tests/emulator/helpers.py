@@ -17,6 +17,8 @@ from emulator import Emulator
 
 V2021 = "2021-01-01"
 V2023 = "2023-10-01"
+# The instant tests on a hand-moved clock start at (2023-11-14 22:13:20 UTC).
+NOW = 1_700_000_000.0
 
 
 def enc(text: str) -> str:
@@ -151,3 +153,13 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+class Clock:
+    """A hand-moved clock for the emulator: tests set `now`."""
+
+    def __init__(self, now: float = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

@@ -12,10 +12,9 @@ import pytest
 
 from emulator import Emulator, FaultRule
 
-from .helpers import V2023, Client
+from .helpers import NOW, V2023, Client, Clock
 
 VOLC_TIME = re.compile(r"volcTime=(\d+)")
-NOW = 1_700_000_000.0
 
 
 @pytest.fixture(autouse=True)
@@ -23,14 +22,6 @@ def _unthrottled(request: pytest.FixtureRequest) -> None:
     """These tests make many calls; the rate limit has its own tests."""
     if "emulator" in request.fixturenames:
         request.getfixturevalue("emulator").limiter.rate = 0
-
-
-class Clock:
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def stream_of(emu: Emulator, title: str) -> str:
@@ -49,15 +40,6 @@ def expiry(urls: list[str]) -> int:
     match = VOLC_TIME.search(hls(urls))
     assert match
     return int(match.group(1))
-
-
-@pytest.fixture
-async def clocked(
-    emulator_factory: Any, session: aiohttp.ClientSession
-) -> tuple[Emulator, Client, Clock]:
-    clock = Clock()
-    emu = await emulator_factory(clock=clock, rate_limit=0)
-    return emu, Client(session, emu), clock
 
 
 async def test_get_stream_variants(client: Client, emulator: Emulator) -> None:

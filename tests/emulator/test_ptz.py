@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -26,31 +25,12 @@ from emulator.ptz import (
 )
 from emulator.scene import horizon_row, rgb_to_yuv420
 
-from .helpers import V2023, Client, Reply
+from .helpers import NOW, V2023, Client, Clock, Reply
 
-NOW = 1_700_000_000.0
 # What read_view promises for a 640x360 still (its docstring); decoded video is
 # a little blurrier at the bar edges.
 STILL_PAN_TOLERANCE = 1.0
 VIDEO_PAN_TOLERANCE = 1.5
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-async def clocked(
-    emulator_factory: Any, session: aiohttp.ClientSession
-) -> tuple[Emulator, Client, Clock]:
-    """An emulator on a hand-moved clock, so commands land at known instants."""
-    clock = Clock()
-    emu = await emulator_factory(clock=clock, rate_limit=0)
-    return emu, Client(session, emu), clock
 
 
 def main_stream(emu: Emulator, title: str) -> Stream:
