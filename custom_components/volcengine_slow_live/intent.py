@@ -83,6 +83,15 @@ _NOTHING_BY_THAT_NAME = (
     intent.MatchFailedReason.INVALID_AREA,
 )
 
+# The preferred area and floor slots, for the intents built on this module.
+PREFERENCES: Final[dict[Any, Any]] = {
+    vol.Optional(SLOT_PREFERRED_AREA): cv.string,
+    vol.Optional(SLOT_PREFERRED_FLOOR): cv.string,
+}
+# Chinese punctuation, named: full-width comma and colon.
+ZH_COMMA: Final = "\uff0c"
+ZH_COLON: Final = "\uff1a"
+
 _MINUTES = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_MINUTES))
 SLOT_SCHEMA: Final[dict[Any, Any]] = {
     vol.Required(

@@ -27,10 +27,13 @@ from .api.alarms import DeviceAlarm
 from .api.errors import ApiError
 from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
 from .intent import (
+    PREFERENCES,
     SLOT_CAMERA,
     SLOT_MEDIA_PLAYER,
     SLOT_PREFERRED_AREA,
     SLOT_PREFERRED_FLOOR,
+    ZH_COLON,
+    ZH_COMMA,
     _find,
     _target,
     _value,
@@ -46,11 +49,6 @@ from .services import ATTR_EVENT, ATTR_MEDIA_PLAYER, SERVICE_PLAY_RECORDING
 INTENT_LIST_ALARMS: Final = "VolcengineListAlarms"
 INTENT_PLAY_ALARM: Final = "VolcenginePlayAlarm"
 SAID = 5  # alarms said one by one; the rest are counted
-
-_PREFERENCES = {
-    vol.Optional(SLOT_PREFERRED_AREA): cv.string,
-    vol.Optional(SLOT_PREFERRED_FLOOR): cv.string,
-}
 
 
 async def _titles(intent_obj: intent.Intent) -> MediaTitles:
@@ -96,7 +94,7 @@ class ListAlarmsIntentHandler(intent.IntentHandler):
     @property
     def slot_schema(self) -> dict[Any, Any]:
         """The camera, by name or area."""
-        return {vol.Required(SLOT_CAMERA): cv.string, **_PREFERENCES}
+        return {vol.Required(SLOT_CAMERA): cv.string, **PREFERENCES}
 
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
         """Read today's alarms and say them."""
@@ -146,7 +144,7 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
         return {
             vol.Required(SLOT_CAMERA): cv.string,
             vol.Required(SLOT_MEDIA_PLAYER): cv.string,
-            **_PREFERENCES,
+            **PREFERENCES,
         }
 
     async def async_handle(self, intent_obj: intent.Intent) -> intent.IntentResponse:
@@ -206,19 +204,14 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
         return response
 
 
-# Chinese punctuation, named: full-width comma and colon.
-_ZH_COMMA = "\uff0c"
-_ZH_COLON = "\uff1a"
-
-
 def _list_speech(language: str, camera: str, said: list[tuple[str, str]]) -> str:
     more = len(said) - SAID
     if chinese(language):
         if not said:
             return f"{camera}今天没有报警。"
-        items = _ZH_COMMA.join(f"{time} {kind}" for time, kind in said[:SAID])
-        tail = f"{_ZH_COMMA}另有{more}次" if more > 0 else ""
-        return f"{camera}今天有{len(said)}次报警{_ZH_COLON}{items}{tail}。"
+        items = ZH_COMMA.join(f"{time} {kind}" for time, kind in said[:SAID])
+        tail = f"{ZH_COMMA}另有{more}次" if more > 0 else ""
+        return f"{camera}今天有{len(said)}次报警{ZH_COLON}{items}{tail}。"
     if not said:
         return f"No alarms at {camera} today."
     parts = [f"{kind.lower()} at {time}" for time, kind in said[:SAID]]

@@ -20,22 +20,30 @@ from typing import Any, Final
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import ServiceResponse, State
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import config_validation as cv, intent
+from homeassistant.helpers import intent
 import voluptuous as vol
 
 from .const import DOMAIN
 from .intent import (
+    PREFERENCES,
     SLOT_CAMERA,
     SLOT_DURATION,
-    SLOT_PREFERRED_AREA,
-    SLOT_PREFERRED_FLOOR,
+    ZH_COLON,
+    ZH_COMMA,
     _target,
     _value,
     camera_of,
     chinese,
 )
 from .playback import CameraTarget, resolve_camera
-from .ptz import DEFAULT_STEP, MAX_DURATION, MAX_PRESET, MIN_PRESET, Move
+from .ptz import (
+    DEFAULT_STEP,
+    MAX_DURATION,
+    MAX_PRESET,
+    MIN_DURATION,
+    MIN_PRESET,
+    Move,
+)
 from .ptz_services import (
     ATTR_DURATION,
     ATTR_MOVE,
@@ -53,8 +61,6 @@ SLOT_MOVE: Final = "move"
 SLOT_PRESET: Final = "preset"
 # What the `ptz` action accepts, in the order the LLM reads them.
 MOVES: Final = (*(str(move) for move in Move), STOP)
-# Shortest step the action accepts; a shorter one would not be seen to move.
-MIN_DURATION: Final = 0.1
 # The default conversation agent speaks its own text for a failed intent, not the
 # error's message: the custom sentence files give it these two (a fixed sentence
 # each, as it renders them without the error's details).
@@ -64,10 +70,7 @@ ERROR_UNKNOWN_PRESET: Final = "volcengine_slow_live_unknown_preset"
 # Words people say around a preset's name ("the gate preset", "大门预置位") that are
 # rarely part of the name itself; sentence wildcards and LLMs both pass them along.
 _PRESET_WORDS = ("preset", "position", "预置位", "预置点", "预设位", "预设", "位置")
-# Chinese punctuation, named: full-width comma and colon, quotation marks,
-# enumeration comma.
-_ZH_COMMA = "\uff0c"
-_ZH_COLON = "\uff1a"
+# Chinese punctuation, named: quotation marks, enumeration comma.
 _ZH_OPEN_QUOTE = "\u201c"
 _ZH_CLOSE_QUOTE = "\u201d"
 _ZH_LIST_COMMA = "\u3001"
@@ -97,10 +100,6 @@ _SAID: Final[dict[str, tuple[str, str]]] = {
     STOP: ("Stopped the {camera}.", "{camera}已停止转动。"),
 }
 
-_PREFERENCES: Final[dict[Any, Any]] = {
-    vol.Optional(SLOT_PREFERRED_AREA): cv.string,
-    vol.Optional(SLOT_PREFERRED_FLOOR): cv.string,
-}
 _CAMERA_SLOT: Final = vol.Required(
     SLOT_CAMERA,
     description="Name, alias or area of the Volcengine Slow Live camera to move",
@@ -119,7 +118,7 @@ MOVE_SLOT_SCHEMA: Final[dict[Any, Any]] = {
             f"small step); up to {MAX_DURATION:g}"
         ),
     ): vol.All(vol.Coerce(float), vol.Range(min=MIN_DURATION, max=MAX_DURATION)),
-    **_PREFERENCES,
+    **PREFERENCES,
 }
 MOVE_DESCRIPTION: Final = (
     "Moves a Volcengine Slow Live (慢直播) camera that can pan, tilt and zoom, for "
@@ -137,7 +136,7 @@ PRESET_SLOT_SCHEMA: Final[dict[Any, Any]] = {
         SLOT_PRESET,
         description="Name of the saved preset (as it was saved), or its number",
     ): intent.non_empty_string,
-    **_PREFERENCES,
+    **PREFERENCES,
 }
 PRESET_DESCRIPTION: Final = (
     "Turns a Volcengine Slow Live camera that can move to one of its saved preset "
@@ -208,9 +207,9 @@ def _unknown_preset(zh: bool, camera: str, asked: str, presets: list[str]) -> st
     if zh:
         quoted = f"{_ZH_OPEN_QUOTE}{asked}{_ZH_CLOSE_QUOTE}"
         if not presets:
-            return f"{camera}没有叫{quoted}的预置位{_ZH_COMMA}还没有保存任何预置位。"
+            return f"{camera}没有叫{quoted}的预置位{ZH_COMMA}还没有保存任何预置位。"
         listed = _ZH_LIST_COMMA.join(presets)
-        return f"{camera}没有叫{quoted}的预置位。已保存的预置位{_ZH_COLON}{listed}。"
+        return f"{camera}没有叫{quoted}的预置位。已保存的预置位{ZH_COLON}{listed}。"
     if not presets:
         return f'The {camera} has no preset called "{asked}"; it has none saved yet.'
     return (

@@ -39,6 +39,8 @@ DEFAULT_SPEED: Final = 4
 # default speed), small enough to aim with, large enough to see.
 DEFAULT_STEP: Final = 0.5
 MAX_DURATION: Final = 60.0
+# Shortest step: a shorter one would not be seen to move.
+MIN_DURATION: Final = 0.1
 MIN_PRESET: Final = 1
 MAX_PRESET: Final = 255
 MAX_NAME: Final = 64

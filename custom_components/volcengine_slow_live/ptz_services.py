@@ -29,6 +29,7 @@ from .ptz import (
     MAX_DURATION,
     MAX_PRESET,
     MAX_SPEED,
+    MIN_DURATION,
     MIN_PRESET,
     MIN_SPEED,
     Move,
@@ -54,7 +55,7 @@ PTZ_SCHEMA = cv.make_entity_service_schema(
             vol.Coerce(int), vol.Range(min=MIN_SPEED, max=MAX_SPEED)
         ),
         vol.Optional(ATTR_DURATION, default=DEFAULT_STEP): vol.All(
-            vol.Coerce(float), vol.Range(min=0.1, max=MAX_DURATION)
+            vol.Coerce(float), vol.Range(min=MIN_DURATION, max=MAX_DURATION)
         ),
     }
 )
