@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 import re
 from urllib.parse import quote, quote_plus
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 import pytest
 from yarl import URL
 
@@ -370,7 +370,12 @@ def test_token_values_never_survive(
     after: str,
 ) -> None:
     """Any token under any name, in any notation and any case, is masked."""
-    text = before + notation.format(n=_any_case(name, flips), v=value) + after
+    cased = _any_case(name, flips)
+    # A value that is part of what surrounds it ("X-JWT-To" in the name itself,
+    # "cdn/x.m3u8" in the URL before it, "REDACTED" in the mask) is still in the
+    # text after masking by construction: such draws prove nothing.
+    assume(value not in before + notation.format(n=cased, v="\0") + after + MASK)
+    text = before + notation.format(n=cased, v=value) + after
     redacted = redact_text(text)
     assert value not in redacted
     assert MASK in redacted
