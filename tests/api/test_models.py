@@ -1254,6 +1254,77 @@ def test_recordings_garbage(result: object, message: str) -> None:
         parse_recordings(result)
 
 
+# Odd values a field may hold instead of the documented one.
+_ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.sampled_from([0, 10**11, 10**11 + 1, 1700000000000]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(" 0123456789.tsmpTZ:-", max_size=12),
+    st.lists(st.integers(), max_size=1),
+    st.dictionaries(st.just("StartTime"), st.integers(), max_size=1),
+)
+_SECONDS = st.integers(1, 10**11)
+_TIMES = st.one_of(_SECONDS, _SECONDS, _SECONDS, st.integers(10**11, 2 * 10**12))
+_TEXTS = st.one_of(st.none(), st.text(" abc./", max_size=6))
+
+
+@st.composite
+def _segment_items(draw: st.DrawFn) -> dict[str, object]:
+    """A documented item (unix seconds, strings), sometimes with fields made odd."""
+    record: dict[str, object] = {
+        "StartTime": draw(_TIMES),
+        "EndTime": draw(_TIMES),
+        "Duration": draw(st.one_of(st.none(), st.integers(0, 9), st.floats(0, 9))),
+        "Cover": draw(_TEXTS),
+        "Format": draw(_TEXTS),
+    }
+    sub_key = draw(st.sampled_from(["Record", "RecordMeta", None]))
+    top: dict[str, object] = {"Type": draw(_TEXTS), "Path": draw(_TEXTS)}
+    item = {**top, sub_key: record} if sub_key else {**top, **record}
+    for key in draw(st.lists(st.sampled_from([*record, *top, "Record"]), max_size=3)):
+        target = record if key in record and sub_key else item
+        if draw(st.booleans()):
+            target[key] = draw(_ODD_VALUES)
+        else:
+            target.pop(key, None)
+    return item
+
+
+@settings(max_examples=1000, deadline=None)
+@given(item=_segment_items())
+def test_plain_segments_read_as_the_tolerant_readers_do(
+    item: dict[str, object],
+) -> None:
+    """The fast reader of the documented shape gives the tolerant readers' result,
+    and leaves everything else to them."""
+    plain = RecordingSegment._from_plain(item)
+    try:
+        tolerant: object = RecordingSegment._from_fields(item)
+    except InvalidResponse as err:
+        tolerant = err
+    if plain is not None:
+        assert plain == tolerant
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        RECORD_ITEM,
+        with_(
+            RECORD_META_ITEM,
+            RecordMeta={"StartTime": 1700095156, "EndTime": 1700095162, "Format": "ts"},
+        ),
+    ],
+)
+def test_documented_segments_take_the_fast_reader(item: dict[str, object]) -> None:
+    """Unix seconds as numbers (the documented shape) are read by the fast reader."""
+    plain = RecordingSegment._from_plain(item)
+    assert plain is not None
+    assert plain == RecordingSegment._from_fields(item)
+
+
 def test_screenshots_sorted_and_ms_timestamps() -> None:
     shots = parse_screenshots(SCREENSHOT_ITEMS)
     assert [s.taken_at for s in shots] == [ts(1700000000), ts(1700000060)]
