@@ -466,6 +466,38 @@ async def test_expired_listings_are_forgotten(
     assert emulator.count("ListStreamRecords") == 3 + -(-len(files) // 1000)
 
 
+async def test_listings_do_not_pile_up(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Replays every few seconds for hours keep a handful of listings, not thousands."""
+    index = setup_entry.runtime_data.recordings
+    front = stream_titled(emulator, "Front Gate").stream_id
+    back = stream_titled(emulator, "Back Door").stream_id
+    now = dt_util.utcnow()
+    window = TimeRange(now - timedelta(minutes=5), now - timedelta(minutes=1))
+    for _ in range(5):  # the same window polled (waiting for its tail)
+        await index.async_coverage(front, window, fresh=True)
+    inside = TimeRange(window.start, window.end - timedelta(minutes=1))
+    await index.async_coverage(front, inside, fresh=True)
+    wider = TimeRange(window.start - timedelta(minutes=1), window.end)
+    await index.async_coverage(front, wider, fresh=True)
+    # The wider window answers for all the others; they are gone.
+    assert [item.window for item in index._listings[front, 0, recorded.SEGMENTS]] == [
+        wider
+    ]
+    assert index.cached_coverage(front, inside) is not None
+    # Expired listings, of any camera, go with the next sweep (one per TTL).
+    monkeypatch.setattr(recorded, "LISTING_TTL", 0.0)
+    await index.async_coverage(back, window, fresh=True)
+    assert (back, 0, recorded.SEGMENTS) in index._listings
+    index._next_sweep = 0.0
+    await index.async_coverage(front, inside, fresh=True)
+    assert list(index._listings) == [(front, 0, recorded.SEGMENTS)]
+
+
 # -- the media browser offers only what exists ------------------------------------------
 
 

@@ -123,26 +123,37 @@ class _Listing:
     """Nothing new appears before this: what the listing did not find is not there."""
     expires: float
     spans: tuple[TimeRange, ...]
+    latest: datetime | None
+    """The newest recorded moment listed (inside the window or after it)."""
     files: tuple[RecordingSegment, ...] = ()
 
 
 def merge(ranges: Iterable[TimeRange], window: TimeRange) -> tuple[TimeRange, ...]:
     """Sort, clip to the window and join ranges that touch (within `TOLERANCE`)."""
-    merged: list[TimeRange] = []
-    for item in sorted(ranges, key=lambda r: r.start):
-        start, end = max(item.start, window.start), min(item.end, window.end)
+    return _merge_pairs([(r.start, r.end) for r in ranges], window)
+
+
+# A listing's items as (start, end) pairs: merging pairs builds a TimeRange per span
+# only, not one per segment and step (a replay's check merges ~50 on its critical path).
+type _Pairs = list[tuple[datetime, datetime]]
+
+
+def _merge_pairs(pairs: _Pairs, window: TimeRange) -> tuple[TimeRange, ...]:
+    low, high = window.start, window.end
+    merged: list[list[datetime]] = []
+    for first, last in sorted(pairs):
+        start, end = max(first, low), min(last, high)
         if end <= start:
             continue
-        if merged and start - merged[-1].end <= TOLERANCE:
-            if end > merged[-1].end:
-                merged[-1] = TimeRange(merged[-1].start, end)
+        if merged and start - merged[-1][1] <= TOLERANCE:
+            merged[-1][1] = max(merged[-1][1], end)
             continue
-        merged.append(TimeRange(start, end))
-    return tuple(merged)
+        merged.append([start, end])
+    return tuple(TimeRange(start, end) for start, end in merged)
 
 
-def _ranges(records: Iterable[RecordingSegment]) -> list[TimeRange]:
-    return [TimeRange(r.start, r.end) for r in records if r.end > r.start]
+def _pairs(records: Iterable[RecordingSegment]) -> _Pairs:
+    return [(r.start, r.end) for r in records if r.end > r.start]
 
 
 def _listing(
@@ -153,11 +164,13 @@ def _listing(
     keep: bool = False,
 ) -> _Listing:
     """What one listing found, kept for `LISTING_TTL` (`keep`: the items too)."""
+    pairs = _pairs(records)
     return _Listing(
         window=window,
         settled=settled,
         expires=time.monotonic() + LISTING_TTL,
-        spans=merge(_ranges(records), window),
+        spans=_merge_pairs(pairs, window),
+        latest=max((end for _, end in pairs), default=None),
         files=records if keep else (),
     )
 
@@ -170,6 +183,7 @@ class RecordingIndex:
         self._client = client
         self._files: dict[tuple[str, int], _Listing] = {}
         self._listings: dict[tuple[str, int, str], list[_Listing]] = {}
+        self._next_sweep = 0.0
 
     # -- the media browser's files ----------------------------------------------------
 
@@ -237,17 +251,19 @@ class RecordingIndex:
             return cached
         now = dt_util.utcnow()
         horizon = now - FILE_HORIZON
-        ranges: list[TimeRange] = []
+        parts: list[_Listing] = []
         if window.start < horizon:
             old = TimeRange(window.start, min(window.end, horizon))
-            ranges += await self._async_list(stream_id, old, index, files=True)
+            parts.append(await self._async_list(stream_id, old, index, files=True))
         if window.end > horizon:
             start = min(window.start, window.end - LOOK_BACK)
             recent = TimeRange(max(horizon, start), window.end)
-            ranges += await self._async_list(stream_id, recent, index, files=False)
-        spans = merge(ranges, window)
-        ends = [r.end for r in ranges]
-        return Coverage(window, spans, latest=max(ends) if ends else None)
+            parts.append(await self._async_list(stream_id, recent, index, files=False))
+        latest = max((part.latest for part in parts if part.latest), default=None)
+        if len(parts) == 1 and parts[0].window == window:
+            return Coverage(window, parts[0].spans, latest=latest)
+        spans = merge([span for part in parts for span in part.spans], window)
+        return Coverage(window, spans, latest=latest)
 
     async def async_neighbours(
         self, stream_id: str, window: TimeRange, *, reach: timedelta, index: int = 0
@@ -267,37 +283,48 @@ class RecordingIndex:
 
     async def _async_list(
         self, stream_id: str, window: TimeRange, index: int, *, files: bool
-    ) -> list[TimeRange]:
+    ) -> _Listing:
         """One listing of a window (all its pages), remembered for `LISTING_TTL`."""
         settled = dt_util.utcnow() - (FILE_HORIZON if files else SETTLED)
         kind = FILES if files else SEGMENTS
         records = await self._async_read(
             stream_id, window, index, None if files else SEGMENTS
         )
-        self._forget_expired()
         listing = _listing(window, settled, records)
-        self._listings.setdefault((stream_id, index, kind), []).append(listing)
-        return _ranges(records)
+        self._remember((stream_id, index, kind), listing)
+        return listing
 
     async def _async_read(
         self, stream_id: str, window: TimeRange, index: int, req_type: str | None
     ) -> tuple[RecordingSegment, ...]:
         """Every page of one listing."""
-        return tuple(
-            [
-                record
-                async for record in self._client.iter_stream_records(
-                    stream_id,
-                    start=window.start,
-                    end=window.end,
-                    streaming_index=index,
-                    req_type=req_type,
-                )
-            ]
+        return await self._client.all_stream_records(
+            stream_id,
+            start=window.start,
+            end=window.end,
+            streaming_index=index,
+            req_type=req_type,
         )
 
+    def _remember(self, key: tuple[str, int, str], listing: _Listing) -> None:
+        """Keep a listing, dropping the ones it makes useless.
+
+        Now and then all expired ones go too, so the cache stays small however long
+        Home Assistant runs.
+        """
+        now = time.monotonic()
+        self._listings[key] = [
+            kept
+            for kept in self._listings.get(key, ())
+            # A newer listing of a wider window answers all the older one did.
+            if kept.expires > now and not listing.window.contains(kept.window)
+        ] + [listing]
+        if now >= self._next_sweep:
+            self._next_sweep = now + LISTING_TTL
+            self._forget_expired()
+
     def _forget_expired(self) -> None:
-        """Drop what has expired, so the cache stays small however long HA runs."""
+        """Drop what has expired."""
         now = time.monotonic()
         self._files = {k: v for k, v in self._files.items() if v.expires > now}
         self._listings = {

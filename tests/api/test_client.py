@@ -149,9 +149,7 @@ async def test_recording_plays_real_h264(
     _, stream_id = await _gb_stream(client)
     since = _now() - timedelta(hours=1)
     until = _now() - timedelta(minutes=5)
-    records = [
-        r async for r in client.iter_stream_records(stream_id, start=since, end=until)
-    ]
+    records = await client.all_stream_records(stream_id, start=since, end=until)
     assert records
     assert all(r.end > since for r in records)
     # Two minutes the cloud did record: a schedule may pause at any hour of the day.
@@ -590,16 +588,11 @@ async def test_records_paging_and_lists_without_total(
     _, stream_id = await _gb_stream(client)
     end = _now()
     start = end - timedelta(hours=2)
-    everything = [
-        r async for r in client.iter_stream_records(stream_id, start=start, end=end)
-    ]
+    everything = await client.all_stream_records(stream_id, start=start, end=end)
     before = emulator.count("ListStreamRecords")
-    paged = [
-        r
-        async for r in client.iter_stream_records(
-            stream_id, start=start, end=end, page_size=5
-        )
-    ]
+    paged = await client.all_stream_records(
+        stream_id, start=start, end=end, page_size=5
+    )
     assert paged == everything
     assert emulator.count("ListStreamRecords") - before == len(everything) // 5 + 1
 

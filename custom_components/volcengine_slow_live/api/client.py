@@ -622,7 +622,7 @@ class AiotVideoClient:
         )
         return answer.parse(parse_recordings)
 
-    async def iter_stream_records(
+    async def all_stream_records(
         self,
         stream_id: str,
         *,
@@ -631,8 +631,13 @@ class AiotVideoClient:
         page_size: int = RECORDS_PAGE_SIZE,
         streaming_index: int = 0,
         req_type: str | None = None,
-    ) -> AsyncIterator[RecordingSegment]:
-        """Every recording file in a range (the result has no total; a short page ends it)."""
+    ) -> tuple[RecordingSegment, ...]:
+        """Every recording file in a range, all pages (a short page is the last).
+
+        One tuple rather than an item at a time: a replay's check reads a segment
+        per 6 s on its critical path, and each yield of an async generator costs.
+        """
+        found: list[RecordingSegment] = []
         for page_number in range(1, _MAX_PAGES + 1):
             items = await self.list_stream_records(
                 stream_id,
@@ -643,10 +648,10 @@ class AiotVideoClient:
                 streaming_index=streaming_index,
                 req_type=req_type,
             )
-            for item in items:
-                yield item
+            found += items
             if len(items) < page_size:
-                return
+                break
+        return tuple(found)
 
     async def list_device_alarms(
         self,
