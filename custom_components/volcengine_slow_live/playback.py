@@ -24,6 +24,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
+from homeassistant.util.async_ import create_eager_task
 
 from .api.errors import ApiError
 from .api.models import RecordingUrls
@@ -197,7 +198,9 @@ async def async_recording(
     coverage = recordings.cached_coverage(key, requested, index=index)
     links: asyncio.Task[RecordingUrls] | None = None
     if coverage is None or coverage.complete:
-        links = asyncio.create_task(
+        # Started eagerly, so CloudRecordPlay leaves before the listing: its small
+        # answer is back while the listing's larger one is still being read.
+        links = create_eager_task(
             _async_links(target, requested, index, validity),
             name=f"{DOMAIN} CloudRecordPlay",
         )
