@@ -45,6 +45,7 @@ from .playback import (
     MIME_HLS,
     MIME_MP4,
     CameraTarget,
+    Recording,
     async_recording,
     invalid,
     resolve_camera,
@@ -228,15 +229,19 @@ def _cameras(hass: HomeAssistant, call: ServiceCall) -> list[CameraTarget]:
 
 async def _async_recording(
     target: CameraTarget, span: TimeRange, data: dict[str, Any]
-) -> dict[str, Any]:
+) -> Recording:
     stream = data.get(ATTR_STREAM)
-    recording = await async_recording(
+    return await async_recording(
         target,
         span,
         sub=None if stream is None else stream == "sub",
         validity=data.get(ATTR_LINK_VALIDITY),
         strict=data[ATTR_STRICT],
     )
+
+
+def _response(recording: Recording) -> dict[str, Any]:
+    """What the actions answer for one camera: links, and what they play."""
     urls = recording.urls
     return {
         "hls": urls.hls_url,
@@ -257,12 +262,12 @@ async def _async_recording(
     }
 
 
-def _title(hass: HomeAssistant, target: CameraTarget, played: dict[str, str]) -> str:
+def _title(hass: HomeAssistant, target: CameraTarget, played: TimeRange) -> str:
     """The camera's name and the played range: "Front Gate 14:02-14:07" (en dash)."""
     state = hass.states.get(target.entity_id)
     name = state.name if state is not None else target.channel.name
-    start = datetime.fromisoformat(played["start"])
-    end = datetime.fromisoformat(played["end"])
+    start = dt_util.as_local(played.start)
+    end = dt_util.as_local(played.end)
     day = "" if start.date() == dt_util.now().date() else f"{start:%Y-%m-%d} "
     return f"{name} {day}{start:%H:%M}{DASH}{end:%H:%M}"
 
@@ -278,7 +283,7 @@ def _range_dict(span: TimeRange) -> dict[str, str]:
 async def _async_get_recording(call: ServiceCall) -> ServiceResponse:
     span = _range(call.data)
     return {
-        target.entity_id: await _async_recording(target, span, call.data)
+        target.entity_id: _response(await _async_recording(target, span, call.data))
         for target in _cameras(call.hass, call)
     }
 
@@ -309,7 +314,7 @@ async def _async_play_recording(call: ServiceCall) -> ServiceResponse:
     response: dict[str, Any] = {}
     for target, players in pairs:
         recording = await _async_recording(target, span, call.data)
-        url = recording["mp4"] if mp4 else recording["hls"]
+        url = recording.urls.mp4_url if mp4 else recording.urls.hls_url
         if not url:
             raise invalid("format_unavailable", format=call.data[ATTR_FORMAT])
         # Blocking and in the caller's context: a player's refusal reaches the caller.
@@ -321,12 +326,12 @@ async def _async_play_recording(call: ServiceCall) -> ServiceResponse:
                 ATTR_MEDIA_CONTENT_ID: url,
                 ATTR_MEDIA_CONTENT_TYPE: MIME_MP4 if mp4 else MIME_HLS,
                 # Shown by players that show a title (Cast, Kodi…) instead of the link.
-                ATTR_MEDIA_EXTRA: {"title": _title(hass, target, recording["played"])},
+                ATTR_MEDIA_EXTRA: {"title": _title(hass, target, recording.played)},
             },
             blocking=True,
             context=call.context,
         )
-        response[target.entity_id] = {**recording, "media_players": players}
+        response[target.entity_id] = {**_response(recording), "media_players": players}
     return response
 
 
