@@ -315,6 +315,14 @@ async def test_presets_round_trip_with_names(
     state = hass.states.get(select)
     assert state is not None
     assert state.attributes["options"] == []
+    # None saved yet: the refusal says how to save one, not "Saved presets: -".
+    nothing = await _refusal(hass, camera, operation="go_to", preset="Gate")
+    assert nothing.translation_key == "no_presets_saved"
+    assert str(nothing) == (
+        'Living Room has no preset named "Gate", and no presets are saved yet: point '
+        'the camera, then run the action "Camera preset (PTZ)" with "Save the '
+        'current position"'
+    )
     assert await _preset(hass, camera, operation="save", preset="Gate") == {
         camera: {"preset": "Gate", "number": 1}
     }

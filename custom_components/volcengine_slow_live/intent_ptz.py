@@ -194,7 +194,7 @@ async def _call(
                 else f"The {camera.name} cannot pan or tilt.",
                 response_key=ERROR_CANNOT_MOVE,
             ) from err
-        if err.translation_key == "unknown_preset":
+        if err.translation_key in ("unknown_preset", "no_presets_saved"):
             asked = (err.translation_placeholders or {}).get("name", "")
             raise intent.IntentHandleError(
                 _unknown_preset(zh, camera.name, asked, presets or []),

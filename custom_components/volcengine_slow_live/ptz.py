@@ -229,12 +229,14 @@ class PtzController:
         elif found is not None:
             name, number = found
         elif name is not None:
-            raise invalid(
-                "unknown_preset",
-                name=name,
-                camera=channel.name,
-                presets=", ".join(self.presets(key)) or "-",
-            )
+            if saved := self.presets(key):
+                raise invalid(
+                    "unknown_preset",
+                    name=name,
+                    camera=channel.name,
+                    presets=", ".join(saved),
+                )
+            raise invalid("no_presets_saved", name=name, camera=channel.name)
         elif number is not None:
             name = next((n for n, v in names.items() if v == number), None)
         if number is None:

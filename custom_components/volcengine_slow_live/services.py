@@ -175,8 +175,9 @@ def _event(data: dict[str, Any]) -> MediaId | None:
     raise invalid("invalid_event", value=str(event)[:80])
 
 
-def _range(data: dict[str, Any]) -> TimeRange:
-    if (media := _event(data)) is not None and media.span is not None:
+def _range(data: dict[str, Any], media: MediaId | None) -> TimeRange:
+    """The range asked for: the alarm event's (`media`), or start/end/duration."""
+    if media is not None and media.span is not None:
         lo, hi = media.span
         return resolve_range(
             start=dt_util.utc_from_timestamp(lo),
@@ -213,11 +214,13 @@ def targeted_cameras(
     return named, reached
 
 
-def _cameras(hass: HomeAssistant, call: ServiceCall) -> list[CameraTarget]:
-    """Our cameras named by the call, or the camera of its alarm event."""
+def _cameras(
+    hass: HomeAssistant, call: ServiceCall, media: MediaId | None
+) -> list[CameraTarget]:
+    """Our cameras named by the call, or the camera of its alarm event (`media`)."""
     named, reached = targeted_cameras(hass, call)
     targets = named + reached
-    if not targets and (media := _event(call.data)) is not None:
+    if not targets and media is not None:
         # No camera named: the one whose alarm it is.
         owner = er.async_get(hass).async_get_entity_id("camera", DOMAIN, media.key)
         if owner is not None:
@@ -281,10 +284,11 @@ def _range_dict(span: TimeRange) -> dict[str, str]:
 
 
 async def _async_get_recording(call: ServiceCall) -> ServiceResponse:
-    span = _range(call.data)
+    media = _event(call.data)
+    span = _range(call.data, media)
     return {
         target.entity_id: _response(await _async_recording(target, span, call.data))
-        for target in _cameras(call.hass, call)
+        for target in _cameras(call.hass, call, media)
     }
 
 
@@ -308,8 +312,9 @@ def _pairs(
 
 async def _async_play_recording(call: ServiceCall) -> ServiceResponse:
     hass = call.hass
-    span = _range(call.data)
-    pairs = _pairs(hass, _cameras(hass, call), call.data[ATTR_MEDIA_PLAYER])
+    media = _event(call.data)
+    span = _range(call.data, media)
+    pairs = _pairs(hass, _cameras(hass, call, media), call.data[ATTR_MEDIA_PLAYER])
     mp4 = call.data[ATTR_FORMAT] == "mp4"
     response: dict[str, Any] = {}
     for target, players in pairs:
