@@ -18,6 +18,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -336,13 +337,13 @@ class PtzController:
             # is cancelled again while the stop is on its way.
             stop = asyncio.create_task(self._async_send_stop(key, command.action))
             self._stopping[key] = stop
-            stop.add_done_callback(self._stopped)
+            stop.add_done_callback(partial(self._stopped, key))
             await asyncio.shield(stop)
 
-    def _stopped(self, stop: asyncio.Task[None]) -> None:
-        for key, task in list(self._stopping.items()):
-            if task is stop:
-                del self._stopping[key]
+    def _stopped(self, key: str, stop: asyncio.Task[None]) -> None:
+        # A newer step's stop may have taken the key meanwhile: leave that one.
+        if self._stopping.get(key) is stop:
+            del self._stopping[key]
         if not stop.cancelled():
             stop.exception()  # retrieved: the step (or the log) already reported it
 
