@@ -529,7 +529,7 @@ def test_action_time_fields_give_a_range_or_a_translated_refusal(
 ) -> None:
     """What get_recording and play_recording do with their three time fields."""
     try:
-        span = services._range(data)
+        span = services._range(data, services._event(data))
     except ServiceValidationError as err:
         assert_translated(err)
         event(f"refused: {err.translation_key}")

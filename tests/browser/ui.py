@@ -114,7 +114,12 @@ class Seen:
 async def video_plays(
     page: Page, seconds: float = 5.0, *, inside: str | None = None
 ) -> dict[str, Any]:
-    """Wait for a <video> with data, then check its time advances for `seconds`.
+    """Wait for a <video> with data, then check it plays on: 60 % of `seconds`
+    of video within twice `seconds` (a frozen or dead video never gets there).
+
+    The slack is for a live stream briefly waiting for its next segment while the
+    machine is busy (both CI runs start browsers at once); the stream's own timing
+    is checked by the live-view tests (`tests/test_live_recovery.py`).
 
     `inside`: the video of that element (e.g. `ha-more-info-dialog`) only.
     """
@@ -127,6 +132,12 @@ async def video_plays(
     first = state["currentTime"]
     await page.wait_for_timeout(seconds * 1000)
     state = await page.evaluate(VIDEO_STATE, inside)
+    deadline = time.monotonic() + seconds
+    while state and state["currentTime"] - first < seconds * 0.6:
+        if time.monotonic() >= deadline:
+            break
+        await page.wait_for_timeout(250)
+        state = await page.evaluate(VIDEO_STATE, inside)
     assert state is not None
     assert state["error"] is None, state
     assert state["readyState"] >= 2, state
