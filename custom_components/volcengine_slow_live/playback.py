@@ -206,8 +206,9 @@ async def async_recording(
         )
     try:
         if coverage is None:
+            # The cache was asked just above: straight to the cloud.
             coverage = await _async_listing(
-                recordings.async_coverage(key, requested, index=index)
+                recordings.async_coverage(key, requested, index=index, fresh=True)
             )
         if wait is None:
             wait = float(
