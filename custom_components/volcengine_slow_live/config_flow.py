@@ -80,6 +80,9 @@ from .const import (
 )
 from .data import create_client
 
+# Home Assistant keeps URLs out of translated strings: the default endpoint is filled in.
+_ENDPOINT_PLACEHOLDERS = {"default_endpoint": DEFAULT_ENDPOINT}
+
 # Keys and secrets go into an HTTP header: printable ASCII without spaces only.
 _KEY_RE = re.compile(r"^[\x21-\x7e]{8,256}$")
 _REGION_RE = re.compile(r"^[a-z0-9-]{2,64}$")
@@ -214,6 +217,7 @@ class SlowLiveConfigFlow(ConfigFlow, domain=DOMAIN):
                 _credentials_schema(),
                 _form_values(_credentials(user_input)) if user_input else {},
             ),
+            description_placeholders=_ENDPOINT_PLACEHOLDERS,
             errors=errors,
         )
 
@@ -325,6 +329,7 @@ class SlowLiveConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 _credentials_schema(secret_optional=True), values
             ),
+            description_placeholders=_ENDPOINT_PLACEHOLDERS,
             errors=errors,
         )
 
