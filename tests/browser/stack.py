@@ -140,5 +140,8 @@ async def logged_in_page(
         f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});"
         "localStorage.setItem('selectedLanguage', "
         f"{json.dumps(json.dumps(language))});"
+        # What the page fetched is how a test sees it getting on (ui.PLAYBACK_STEP):
+        # room for a long live stream's segments beside the frontend's own files.
+        "performance.setResourceTimingBufferSize(20000);"
     )
     return await context.new_page()

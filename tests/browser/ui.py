@@ -27,6 +27,29 @@ VIDEO_STATE = """(inside) => {
   return video && {readyState: video.readyState, currentTime: video.currentTime,
                    error: video.error ? video.error.code : null};
 }"""
+# How far a page has got towards playing video: the frontend's connection, the
+# playlists asked for and the segments received (HLS through Home Assistant or from
+# the cloud), and the first <video>'s state (as VIDEO_STATE). Resource timing counts
+# what the page fetched (its buffer is enlarged when the page opens: logged_in_page).
+PLAYBACK_STEP = (
+    """(inside) => {
+  const hass = document.querySelector('home-assistant')?.hass;
+  const fetched = performance.getEntriesByType('resource').filter(
+    (e) => e.responseEnd > 0 && !(e.responseStatus >= 400));
+  const count = (match) => fetched.filter((e) => match.test(e.name)).length;
+  return {
+    connected: Boolean(hass && hass.connected),
+    playlists: count(/\\.m3u8(\\?|$)/),
+    segments: count(/(\\/segment\\/|\\.ts(\\?|$)|\\.m4s(\\?|$)|init\\.mp4)/),
+    video: ("""
+    + VIDEO_STATE
+    + """)(inside),
+  };
+}"""
+)
+# video_plays waits while the page gets on; this long without any step, it fails.
+STALLED = 45.0
+AT_MOST = 180.0
 # The camera pictures (<img> of camera_proxy) anywhere in the page, and whether each
 # has loaded a picture.
 CAMERA_IMAGES = """() => {
@@ -117,18 +140,34 @@ async def video_plays(
     """Wait for a <video> with data, then check it plays on: 60 % of `seconds`
     of video within twice `seconds` (a frozen or dead video never gets there).
 
-    The slack is for a live stream briefly waiting for its next segment while the
-    machine is busy (both CI runs start browsers at once); the stream's own timing
-    is checked by the live-view tests (`tests/test_live_recovery.py`).
+    How long to wait for the first frame is keyed on what the page does, not on
+    one deadline from the call: while the frontend connects, asks for playlists
+    and receives segments, it is given time; `STALLED` seconds without any of
+    that (or `AT_MOST` in all) fail, saying which step was reached. A busy machine
+    (both CI runs, a Raspberry Pi) is slow at every step; a dead stream stops.
+
+    The slack after the first frame is for a live stream briefly waiting for its
+    next segment on a busy machine; the stream's own timing is checked by the
+    live-view tests (`tests/test_live_recovery.py`).
 
     `inside`: the video of that element (e.g. `ha-more-info-dialog`) only.
     """
-    deadline = time.monotonic() + 30
-    state = await page.evaluate(VIDEO_STATE, inside)
-    while not state or state["readyState"] < 2:
-        assert time.monotonic() < deadline, f"no playing video: {state}"
+    started = last = time.monotonic()
+    seen: tuple[bool, bool, int] | None = None
+    while True:
+        step: dict[str, Any] = await page.evaluate(PLAYBACK_STEP, inside)
+        state = step["video"]
+        if state and state["readyState"] >= 2:
+            break
+        now = time.monotonic()
+        # A live playlist is asked for again and again: only the first counts.
+        progress = (step["connected"], step["playlists"] > 0, step["segments"])
+        if progress != seen:
+            seen, last = progress, now
+        said = f"no playing video after {now - started:.0f} s: {step}"
+        assert now - last < STALLED, f"{said}; nothing new for {now - last:.0f} s"
+        assert now - started < AT_MOST, said
         await page.wait_for_timeout(250)
-        state = await page.evaluate(VIDEO_STATE, inside)
     first = state["currentTime"]
     await page.wait_for_timeout(seconds * 1000)
     state = await page.evaluate(VIDEO_STATE, inside)
