@@ -24,9 +24,11 @@ def gb_type(gb_id: str) -> str:
 
 @pytest.mark.parametrize("channels", [1000, 10_000])
 def test_generate_is_fast_and_exact(channels: int) -> None:
-    started = time.perf_counter()
+    # CPU time of this thread: what generating costs, not what other processes on a
+    # busy machine (both CI releases, their browsers) take from it meanwhile.
+    started = time.thread_time()
     fleet = Fleet.generate(spaces=5, channels=channels, seed=1)
-    assert time.perf_counter() - started < 1.0
+    assert time.thread_time() - started < 1.0
     assert len(fleet.main_streams()) == channels
     assert len(fleet.spaces) == 5
     kinds = [s.access_type for s in fleet.spaces.values()]

@@ -82,13 +82,15 @@ def test_no_template_and_record_since() -> None:
 
 def test_laziness() -> None:
     before = _day_gaps.cache_info().misses
-    started = time.perf_counter()
+    # CPU time of this thread (see test_fleet): CI saw 2.3 s of wall time here while
+    # the other release's browser tests ran.
+    started = time.thread_time()
     fleet = Fleet.generate(spaces=5, channels=10_000, seed=2)
     assert _day_gaps.cache_info().misses == before  # nothing computed up front
     stream = next(s for s in fleet.main_streams() if s.record_mode == "continuous")
     files = list(iter_files(stream, 0, int(NOW), NOW))
     assert len(files) > 3000
-    assert time.perf_counter() - started < 2.0
+    assert time.thread_time() - started < 2.0
 
 
 def test_spans_and_vod_segments() -> None:
