@@ -24,7 +24,7 @@ from custom_components.volcengine_slow_live.api.alarms import (
     alarm_kind,
 )
 from custom_components.volcengine_slow_live.const import ALARM_POLL_INTERVAL, DOMAIN
-from custom_components.volcengine_slow_live.stills import offline_picture
+from custom_components.volcengine_slow_live.live.stills import offline_picture
 from emulator import Emulator
 from emulator.alarms import trigger
 

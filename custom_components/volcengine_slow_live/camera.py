@@ -36,9 +36,9 @@ from .const import (
 from .coordinator import ChannelData, SlowLiveCoordinator
 from .data import SlowLiveConfigEntry
 from .entity import SlowLiveEntity, async_add_channel_entities
-from .live import LiveSource, NoLiveUrlError
-from .stills import StillCache, offline_picture
-from .stream_guard import StreamGuard
+from .live.source import LiveSource, NoLiveUrlError
+from .live.stills import StillCache, offline_picture
+from .live.guard import StreamGuard
 
 # Entities only read the coordinator's data; live URLs and stills are fetched per
 # request and throttled by the client's rate limiter.
@@ -163,7 +163,7 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
         """The camera's stream, its source proven to play before it (re)starts.
 
         Home Assistant calls this before every start of the stream (see
-        stream_guard for why this is the hook); None while nothing plays.
+        live.guard for why this is the hook); None while nothing plays.
         """
         if (stream := self.stream) is not None:
             try:

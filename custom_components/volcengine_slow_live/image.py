@@ -21,7 +21,7 @@ from .api.errors import ApiError
 from .const import LOGGER
 from .coordinator import SlowLiveCoordinator
 from .entity import channel_platform
-from .stills import offline_picture
+from .live.stills import offline_picture
 
 PARALLEL_UPDATES = 1
 # Screenshots within this long of the alarm count as "of" it.

@@ -63,7 +63,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.volcengine_slow_live import live
+from custom_components.volcengine_slow_live.live import source as live
 from custom_components.volcengine_slow_live.const import (
     CONF_ACCESS_KEY_ID,
     CONF_SECRET_ACCESS_KEY,

@@ -24,10 +24,10 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
-from .api.errors import ApiError
-from .api.models import Protocol, PullUrl
-from .const import LOGGER
-from .coordinator import SlowLiveCoordinator
+from ..api.errors import ApiError
+from ..api.models import Protocol, PullUrl
+from ..const import LOGGER
+from ..coordinator import SlowLiveCoordinator
 
 # Renew this long before expiry: long enough for a slow cloud answer and a retry.
 RENEW_BEFORE = timedelta(seconds=60)

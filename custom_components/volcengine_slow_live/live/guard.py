@@ -45,9 +45,9 @@ import time
 from homeassistant.components.stream import Stream
 from homeassistant.core import HomeAssistant, callback
 
-from .api.errors import ApiError
-from .const import LOGGER
-from .live import LiveSource, NoLiveUrlError
+from ..api.errors import ApiError
+from ..const import LOGGER
+from .source import LiveSource, NoLiveUrlError
 
 # The first restart waits this long, then twice as long while restarts keep failing.
 RESTART_MIN = 2.0
