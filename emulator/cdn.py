@@ -6,8 +6,9 @@ Routes (all GET/HEAD, CORS-enabled like a CDN, OPTIONS preflight answered):
   playlist (`hls_window` segments of `hls_segment_seconds`, media sequence from the
   clock); segment URIs `<StreamName>/<seq>.ts` carry the same token.
 * `/live/<app>/<StreamName>.flv?...` - a continuous HTTP-FLV stream of the same
-  picture (PyAV demuxes the TS segments, `flv` re-muxes them), paced in real time
-  and ended after `flv_max_seconds` or when the emulator stops.
+  picture (PyAV demuxes the TS segments, `flv` re-muxes them) behind an
+  `onMetaData` tag (video only), paced in real time and ended after
+  `flv_max_seconds` or when the emulator stops.
 * `/media_record/v1/file/{get_m3u8,get_format,index.m3u8,main.mp4,segment.ts}` -
   cloud playback with `X-JWT-Token`: a VOD playlist of `vod_segment_seconds`
   segments over the recorded parts of the token's range (DISCONTINUITY across gaps
@@ -37,7 +38,7 @@ from aiohttp import web
 
 from .clock import real_monotonic
 from .fleet import PTZ_CAPABLE
-from .flv import FlvWriter, demux_ts, flv_header
+from .flv import FlvWriter, demux_ts, flv_header, on_metadata
 from .media import MediaFactory
 from .model import ONLINE, SUB
 from .recordings import DAY_S, recorded_spans, vod_segments
@@ -311,7 +312,10 @@ class Cdn:
         if request.method == "HEAD":
             return response
         writer = FlvWriter()
-        await response.write(flv_header())
+        media = self.media
+        await response.write(
+            flv_header() + on_metadata(media.width, media.height, media.fps)
+        )
         began = real_monotonic()
         first_seq = int(emulator.now() // length) - 1
         index = 0

@@ -4,6 +4,11 @@ PyAV demuxes the TS segments the HLS route serves; this module repackages their
 Annex-B access units as FLV video tags (AVCC, length-prefixed NAL units) behind a
 single header and AVC sequence header, so one HTTP response can carry segment
 after segment with continuous timestamps, as a live HTTP-FLV pull does.
+
+Like a real CDN's pull, the stream opens with an `onMetaData` script tag that says
+what it carries (video only, H.264, size and rate): without it a reader cannot know
+that no audio track will follow, and go2rtc and FFmpeg wait about five seconds for
+one before showing the first frame [I].
 """
 
 from __future__ import annotations
@@ -20,7 +25,14 @@ NAL_SPS = 7
 NAL_PPS = 8
 NAL_AUD = 9
 TAG_VIDEO = 9
+TAG_SCRIPT = 18
 CODEC_AVC = 7
+# AMF0 type markers used by onMetaData.
+_AMF_NUMBER = 0
+_AMF_BOOLEAN = 1
+_AMF_STRING = 2
+_AMF_ECMA_ARRAY = 8
+_AMF_OBJECT_END = b"\x00\x00\x09"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +100,34 @@ def flv_tag(tag_type: int, timestamp_ms: int, payload: bytes) -> bytes:
         + b"\x00\x00\x00"
     )
     return header + payload + struct.pack(">I", len(header) + len(payload))
+
+
+def _amf_string(text: str) -> bytes:
+    data = text.encode()
+    return struct.pack(">H", len(data)) + data
+
+
+def on_metadata(width: int, height: int, fps: float) -> bytes:
+    """The `onMetaData` script tag of a live, video-only H.264 stream (at time 0)."""
+    fields: list[tuple[str, float | bool]] = [
+        ("duration", 0.0),  # live: no duration
+        ("width", float(width)),
+        ("height", float(height)),
+        ("framerate", float(fps)),
+        ("videocodecid", float(CODEC_AVC)),
+        ("hasVideo", True),
+        ("hasAudio", False),
+    ]
+    body = bytearray(bytes([_AMF_STRING]) + _amf_string("onMetaData"))
+    body += bytes([_AMF_ECMA_ARRAY]) + struct.pack(">I", len(fields))
+    for key, value in fields:
+        body += _amf_string(key)
+        if isinstance(value, bool):
+            body += bytes([_AMF_BOOLEAN, int(value)])
+        else:
+            body += bytes([_AMF_NUMBER]) + struct.pack(">d", value)
+    body += _AMF_OBJECT_END
+    return flv_tag(TAG_SCRIPT, 0, bytes(body))
 
 
 def avc_decoder_config(sps: bytes, pps: bytes) -> bytes:

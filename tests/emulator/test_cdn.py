@@ -263,6 +263,39 @@ async def test_live_flv(emulator_factory: Any, session: aiohttp.ClientSession) -
     assert (await fetch(session, bad))[0] == 403
 
 
+async def test_live_flv_says_what_it_carries(
+    emulator_factory: Any, session: aiohttp.ClientSession
+) -> None:
+    """The stream opens with onMetaData: video only, H.264, its size and rate.
+
+    go2rtc reads it to know that no audio track will follow. (FFmpeg's FLV reader
+    keeps looking for a second stream for its analysis time whatever the tag
+    says; a reader told a short analysis time has the first frame at once.)
+    """
+    emu = await emulator_factory(hls_segment_seconds=1, rate_limit=0)
+    url = await pull(Client(session, emu), stream_of(emu, "Front Gate"), ".flv")
+
+    def first_frame() -> tuple[float, dict[str, str], int, int]:
+        began = time.monotonic()
+        with av.open(url, timeout=10, options={"analyzeduration": "500000"}) as c:
+            frame = next(c.decode(video=0))
+            return (
+                time.monotonic() - began,
+                dict(c.metadata),
+                frame.width,
+                len(c.streams.audio),
+            )
+
+    took, metadata, width, audio = await asyncio.get_running_loop().run_in_executor(
+        None, first_frame
+    )
+    assert metadata["hasAudio"] == "false"
+    assert metadata["hasVideo"] == "true"
+    assert width == emu.media.width
+    assert audio == 0
+    assert took < 3.0
+
+
 async def test_flv_ends_when_the_emulator_stops(
     emulator_factory: Any, session: aiohttp.ClientSession
 ) -> None:
