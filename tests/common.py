@@ -114,3 +114,20 @@ def client_settings(monkeypatch: Any, **settings: Any) -> None:
             super().__init__(*args, **{**kwargs, **settings})
 
     monkeypatch.setattr(data, "AiotVideoClient", Client)
+
+
+async def live_url(hass: Any, entity_id: str) -> str | None:
+    """The signed URL the camera gives Home Assistant's own stream (None: none plays).
+
+    `stream_source()` answers with the camera's relay instead; this is what the
+    stream is started on (and what its renewals replace).
+    """
+    from custom_components.volcengine_slow_live.api.errors import ApiError
+    from custom_components.volcengine_slow_live.live.source import NoLiveUrlError
+
+    camera = hass.data["camera"].get_entity(entity_id)
+    try:
+        url: str = await camera._live.async_url()
+    except ApiError, NoLiveUrlError:
+        return None
+    return url

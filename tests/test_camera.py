@@ -31,7 +31,7 @@ from custom_components.volcengine_slow_live.const import (
 )
 from emulator import Emulator, FaultRule, Fleet
 
-from .common import entry_data, setup_integration, stream_titled
+from .common import entry_data, live_url, setup_integration, stream_titled
 from .conftest import EmulatorFactory
 
 
@@ -51,11 +51,27 @@ async def _fetch(url: str) -> int:
         return response.status
 
 
-async def test_stream_source_is_a_working_hls_url(
+async def test_stream_source_is_the_relay_and_asks_nothing(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    """Asked which source a camera has, it answers without a cloud or CDN request."""
+    before = len(emulator.requests()), emulator.cdn_count("live_m3u8")
+    for title in ("Front Gate", "Barn"):
+        entity_id = _entity_id(hass, stream_titled(emulator, title).stream_id)
+        url = await async_get_stream_source(hass, entity_id)
+        assert url is not None
+        assert url.startswith("http://10.10.10.10:8123/api/volcengine_slow_live/live/")
+        assert ".m3u8?token=" in url
+        assert "volcTime" not in url
+        assert await async_get_stream_source(hass, entity_id) == url
+    assert (len(emulator.requests()), emulator.cdn_count("live_m3u8")) == before
+
+
+async def test_live_url_is_a_working_hls_url(
     hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
 ) -> None:
     entity_id = _entity_id(hass, stream_titled(emulator, "Front Gate").stream_id)
-    url = await async_get_stream_source(hass, entity_id)
+    url = await live_url(hass, entity_id)
     assert url is not None
     assert ".m3u8?" in url
     assert "volcTime=" in url
@@ -107,7 +123,7 @@ async def test_on_demand_stream_is_started_first(
     barn = stream_titled(emulator, "Barn")
     entity_id = _entity_id(hass, barn.stream_id)
     before = emulator.count("StartStream")
-    url = await async_get_stream_source(hass, entity_id)
+    url = await live_url(hass, entity_id)
     assert url is not None
     assert emulator.count("StartStream") == before + 1
     assert await _fetch(url) == 200
@@ -129,6 +145,7 @@ async def test_url_is_renewed_before_expiry_and_stream_updated(
     before = emulator.count("GetStream")
 
     freezer.move_to(expires - timedelta(seconds=59))
+    camera._live.keep_alive()  # as the guard does every second while it is watched
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert emulator.count("GetStream") == before + 1
@@ -146,7 +163,7 @@ async def test_renewal_failure_retries(
 ) -> None:
     entity_id = _entity_id(hass, stream_titled(emulator, "Back Door").stream_id)
     camera = _camera(hass, entity_id)
-    await async_get_stream_source(hass, entity_id)
+    await live_url(hass, entity_id)
     expires = camera._live.expires_at
     # Not a retried error: under the freezer a backoff sleep would never end.
     rule = emulator.faults.add(
@@ -155,6 +172,7 @@ async def test_renewal_failure_retries(
         )
     )
     freezer.move_to(expires - timedelta(seconds=59))
+    camera._live.keep_alive()
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert camera._live.expires_at == expires
@@ -242,8 +260,8 @@ async def test_sub_stream_camera_pulls_index_1(
     registry.async_update_entity(sub, disabled_by=None)
     await hass.config_entries.async_reload(setup_entry.entry_id)
     await hass.async_block_till_done()
-    url = await async_get_stream_source(hass, sub)
-    main = await async_get_stream_source(hass, _entity_id(hass, front.stream_id))
+    url = await live_url(hass, sub)
+    main = await live_url(hass, _entity_id(hass, front.stream_id))
     assert url is not None
     assert url != main
     last = emulator.requests("GetStream")[-1]
@@ -276,18 +294,18 @@ async def test_live_url_is_reused_until_near_expiry(
     entity_id = _entity_id(hass, stream_titled(emulator, "Front Gate").stream_id)
     camera = _camera(hass, entity_id)
     before = emulator.count("GetStream")
-    first = await async_get_stream_source(hass, entity_id)
-    assert await async_get_stream_source(hass, entity_id) == first
+    first = await live_url(hass, entity_id)
+    assert await live_url(hass, entity_id) == first
     assert emulator.count("GetStream") == before
     camera._live.async_stop()
     camera._live._url = replace(
         camera._live._url, expires_at=dt_util.utcnow() + timedelta(seconds=30)
     )
-    assert await async_get_stream_source(hass, entity_id) is not None
+    assert await live_url(hass, entity_id) is not None
     assert emulator.count("GetStream") == before + 1
 
 
-async def test_failures_give_no_source(
+async def test_failures_give_no_live_url(
     hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
 ) -> None:
     entity_id = _entity_id(hass, stream_titled(emulator, "Barn").stream_id)
@@ -296,7 +314,7 @@ async def test_failures_give_no_source(
             kind="http_error", status=404, code="NotFound.Stream", action="StartStream"
         )
     )
-    assert await async_get_stream_source(hass, entity_id) is None
+    assert await live_url(hass, entity_id) is None
     emulator.faults.remove(rule)
     emulator.faults.add(
         FaultRule(kind="missing_fields", action="StartStream", fields=["PullUrls"])
@@ -304,7 +322,7 @@ async def test_failures_give_no_source(
     emulator.faults.add(
         FaultRule(kind="missing_fields", action="GetStream", fields=["PullUrls"])
     )
-    assert await async_get_stream_source(hass, entity_id) is None
+    assert await live_url(hass, entity_id) is None
 
 
 async def test_renewal_waits_for_a_cloud_that_resigns_only_expired_urls(
@@ -316,17 +334,19 @@ async def test_renewal_waits_for_a_cloud_that_resigns_only_expired_urls(
     await setup_integration(hass, emulator)
     entity_id = _entity_id(hass, stream_titled(emulator, "Garage").stream_id)
     camera = _camera(hass, entity_id)
-    first = await async_get_stream_source(hass, entity_id)
+    first = await live_url(hass, entity_id)
     expires = camera._live.expires_at
     freezer.move_to(expires - timedelta(seconds=59))
+    camera._live.keep_alive()
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert camera._live.expires_at == expires  # same URL: asked again after expiry
     freezer.move_to(expires + timedelta(seconds=2))
+    camera._live.keep_alive()
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert camera._live.expires_at > expires
-    assert await async_get_stream_source(hass, entity_id) != first
+    assert await live_url(hass, entity_id) != first
 
 
 async def test_still_failures(
@@ -369,3 +389,42 @@ async def test_removed_channel_has_no_still(
     assert camera.channel is None
     assert await camera.async_camera_image() is None
     assert await camera.stream_source() is None
+
+
+async def test_an_unwatched_stream_is_not_renewed(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Nobody pulls it any more: no GetStream at the renewal time, nor after."""
+    entity_id = _entity_id(hass, stream_titled(emulator, "Garage").stream_id)
+    camera = _camera(hass, entity_id)
+    first = await live_url(hass, entity_id)
+    expires = camera._live.expires_at
+    before = emulator.count("GetStream")
+    freezer.move_to(expires - timedelta(seconds=59))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    freezer.move_to(expires + timedelta(minutes=30))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert emulator.count("GetStream") == before
+    assert camera._live._unsub_timer is None
+    # Opened again: a fresh URL, and renewals while it is watched.
+    assert await live_url(hass, entity_id) not in (None, first)
+    assert camera._live._unsub_timer is not None
+
+
+async def test_a_revoked_listing_url_is_replaced_by_a_fresh_one(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    """URLs revoked since the last listing: one fresh URL, not four 403s and None."""
+    entity_id = _entity_id(hass, stream_titled(emulator, "Back Door").stream_id)
+    emulator.faults.add(FaultRule(kind="expire_urls"))
+    before = emulator.count("GetStream"), emulator.cdn_count("live_m3u8", 403)
+    url = await live_url(hass, entity_id)
+    assert url is not None
+    assert await _fetch(url) == 200
+    assert emulator.count("GetStream") == before[0] + 1
+    assert emulator.cdn_count("live_m3u8", 403) == before[1] + 1

@@ -13,6 +13,7 @@ from .coordinator import SlowLiveCoordinator
 from .data import SlowLiveConfigEntry, SlowLiveRuntimeData, create_client
 from .devices import async_sync_devices, channel_identifier, gb_device_identifier
 from .intent import async_setup_intents
+from .live.relay import async_setup_relays
 from .logs import install_token_filter
 from .ptz import PtzController, async_remove_presets
 from .recorded import RecordingIndex
@@ -32,9 +33,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up what every entry shares: the log filter, the actions and the intent."""
+    """Set up what every entry shares: log filter, actions, intents, live relays."""
     install_token_filter()
     async_setup_services(hass)
+    async_setup_relays(hass)
     await async_setup_intents(hass)
     return True
 

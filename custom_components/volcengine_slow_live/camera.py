@@ -1,10 +1,14 @@
 """Camera entities: a main camera per channel, and a sub-stream camera where there is one.
 
-Live view plays the channel's pull URL (HLS by default) through Home Assistant's
-stream; the URL is renewed before it expires. Stills come from the cloud's newest
-screenshot when a screenshot template is bound, else from a keyframe of the stream,
-and are cached so that dashboards cost at most one cloud call per channel per TTL.
-URLs never appear in state attributes.
+Live view plays the channel's pull URL (HLS by default). Home Assistant's own stream
+gets a signed URL proven to play, renewed before it expires while the stream runs
+(`live.source`, `live.guard`). `stream_source()`, which Home Assistant and its go2rtc
+integration ask without starting anything (which kind of source? WebRTC possible?),
+answers with the camera's relay (`live.relay`): an address that stays valid and asks
+the cloud only while something pulls it. Stills come from the cloud's newest
+screenshot when a screenshot template is bound, else from go2rtc when it provides the
+live view, else from a keyframe of the stream, and are cached so that dashboards cost
+at most one cloud call per channel per TTL. URLs never appear in state attributes.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
+import aiohttp
 from homeassistant.components.camera import Camera, CameraEntityFeature
 from homeassistant.components.stream import Stream
 from homeassistant.core import HomeAssistant, callback
@@ -36,9 +41,10 @@ from .const import (
 from .coordinator import ChannelData, SlowLiveCoordinator
 from .data import SlowLiveConfigEntry
 from .entity import SlowLiveEntity, async_add_channel_entities
+from .live.guard import StreamGuard
+from .live.relay import LiveRelay
 from .live.source import LiveSource, NoLiveUrlError
 from .live.stills import StillCache, offline_picture
-from .live.guard import StreamGuard
 
 # Entities only read the coordinator's data; live URLs and stills are fetched per
 # request and throttled by the client's rate limiter.
@@ -92,14 +98,21 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
         else:
             self._attr_name = None
             self._attr_unique_id = key
+        protocol = Protocol(options.get(CONF_LIVE_PROTOCOL, DEFAULT_LIVE_PROTOCOL))
         self._live = LiveSource(
             coordinator.hass,
             coordinator,
             key,
             streaming_index=streaming_index,
-            protocol=Protocol(options.get(CONF_LIVE_PROTOCOL, DEFAULT_LIVE_PROTOCOL)),
+            protocol=protocol,
             on_renewed=self._url_renewed,
         )
+        self._relay = LiveRelay(
+            coordinator.hass, coordinator.client, self._live, protocol
+        )
+        # A source that could not be given (the WebRTC provider check then picks
+        # none): the providers are checked again once one can.
+        self._source_failed = False
         self._guard = StreamGuard(
             coordinator.hass,
             self._live,
@@ -148,8 +161,14 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
             self._attr_model,
         )
 
+    async def async_added_to_hass(self) -> None:
+        """Answer at the relay's address from now on."""
+        self._relay.async_register()
+        await super().async_added_to_hass()
+
     async def async_will_remove_from_hass(self) -> None:
-        """Stop renewing URLs and watching the stream."""
+        """Stop relaying, renewing URLs and watching the stream."""
+        self._relay.async_unregister()
         self._live.async_stop()
         self._guard.async_stop()
         await super().async_will_remove_from_hass()
@@ -163,29 +182,45 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
         """The camera's stream, its source proven to play before it (re)starts.
 
         Home Assistant calls this before every start of the stream (see
-        live.guard for why this is the hook); None while nothing plays.
+        live.guard for why this is the hook); None while nothing plays. A new
+        stream is made from `stream_source()` and gets its signed URL here too.
         """
-        if (stream := self.stream) is not None:
-            try:
-                await self._guard.async_before_start(stream)
-            except (ApiError, NoLiveUrlError) as err:
-                LOGGER.debug("%s: no live URL: %s", self.entity_id, err)
-                return None
-        stream = await super().async_create_stream()
-        if stream is not None:
-            self._guard.attach(stream)
-        return stream
-
-    async def stream_source(self) -> str | None:
-        """A live pull URL that plays now; None while the channel is offline or unreachable."""
-        channel = self.channel
-        if channel is None or not channel.online:
+        stream = self.stream or await super().async_create_stream()
+        if stream is None:
             return None
         try:
-            return await self._live.async_url()
+            await self._guard.async_before_start(stream)
         except (ApiError, NoLiveUrlError) as err:
             LOGGER.debug("%s: no live URL: %s", self.entity_id, err)
             return None
+        self._guard.attach(stream)
+        return stream
+
+    async def stream_source(self) -> str | None:
+        """The relay's address; None while the channel is offline.
+
+        Cheap and without side effects: Home Assistant and go2rtc ask it to learn
+        which kind of source the camera has. Only RTMP (no relay over HTTP), or a
+        Home Assistant without a known address, gets a signed URL that plays now.
+        """
+        channel = self.channel
+        if channel is None or not channel.online:
+            return None
+        if (url := self._relay.url()) is None:
+            try:
+                url = await self._live.async_url()
+            except (ApiError, NoLiveUrlError) as err:
+                LOGGER.debug("%s: no live URL: %s", self.entity_id, err)
+                self._source_failed = True
+                return None
+        if self._source_failed:
+            self._source_failed = False
+            # Home Assistant chose the WebRTC provider when it had no source.
+            self.hass.async_create_task(
+                self.async_refresh_providers(),
+                f"check the WebRTC providers of {self.entity_id} again",
+            )
+        return url
 
     async def async_camera_image(
         self, width: int | None = None, height: int | None = None
@@ -208,6 +243,8 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
             return image
         if not channel.online:
             return None
+        if (image := await self._async_provider_still()) is not None:
+            return image
         try:
             stream = await self.async_create_stream()
         except HomeAssistantError as err:
@@ -217,6 +254,23 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
         if stream is None:
             return None
         return await stream.async_get_image(wait_for_next_keyframe=True)
+
+    async def _async_provider_still(self) -> bytes | None:
+        """A JPEG from the WebRTC provider (go2rtc) that already pulls the stream.
+
+        go2rtc answers from the stream it is playing in a few hundred milliseconds;
+        without its FFmpeg, or when it fails, the still comes from Home Assistant's
+        stream as before.
+        """
+        if (provider := self.webrtc_provider) is None:
+            return None
+        try:
+            return await provider.async_get_image(self)
+        except (HomeAssistantError, aiohttp.ClientError, TimeoutError) as err:
+            LOGGER.debug(
+                "%s: no still from %s: %s", self.entity_id, provider.domain, err
+            )
+            return None
 
     async def _async_screenshot(self, channel: ChannelData) -> bytes | None:
         now = dt_util.utcnow()

@@ -37,7 +37,6 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 import aiohttp
-from homeassistant.components.camera import async_get_stream_source
 from homeassistant.components.media_player import BrowseError
 from homeassistant.components.media_source import (
     BrowseMediaSource,
@@ -63,14 +62,14 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.volcengine_slow_live.live import source as live
 from custom_components.volcengine_slow_live.const import (
     CONF_ACCESS_KEY_ID,
     CONF_SECRET_ACCESS_KEY,
     DOMAIN,
 )
+from custom_components.volcengine_slow_live.live import source as live
 from emulator import Emulator, FaultRule, Fleet
-from tests.common import client_settings, entry_data, stream_titled
+from tests.common import client_settings, entry_data, live_url, stream_titled
 from tests.conftest import EmulatorFactory
 
 # The client's per-request timeout, lowered from 10 s so that a hung cloud costs a
@@ -617,7 +616,7 @@ async def _prepare(world: World) -> None:
     assert camera_id is not None
     assert sensor_id is not None
     world.camera_id, world.sensor_id = camera_id, sensor_id
-    url = await async_get_stream_source(hass, camera_id)
+    url = await live_url(hass, camera_id)
     assert url is not None
     world.live_url = url
     world.live = hass.data["camera"].get_entity(camera_id)._live
@@ -891,7 +890,7 @@ async def _check_links_expired(world: World, phases: frozenset[str]) -> None:
     assert await _fetch(world.link) == 403
     outcomes = await _drive(world, phases, _first_run_time(world, phases))
     _check_ok(world, outcomes, renewal=True)
-    renewed = await async_get_stream_source(world.hass, world.camera_id)
+    renewed = await live_url(world.hass, world.camera_id)
     assert renewed is not None
     assert renewed != world.live_url
     assert await _fetch(renewed) == 200

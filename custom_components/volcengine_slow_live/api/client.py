@@ -67,6 +67,8 @@ RECORDS_PAGE_SIZE: Final = 1000
 ALARMS_PAGE_SIZE: Final = 100
 # Stills and playlists are small; refuse anything that would not fit in memory.
 MAX_MEDIA_BYTES: Final = 20 * 1024 * 1024
+# A live playlist lists a few segments; a megabyte is far more than any needs.
+MAX_PLAYLIST_BYTES: Final = 1024 * 1024
 _MAX_PAGES: Final = 10_000
 
 type Params = Mapping[str, str | int | float | bool | None]
@@ -749,6 +751,19 @@ class AiotVideoClient:
         if len(data) > max_bytes:
             raise InvalidResponse("media larger than allowed")
         return data
+
+    async def fetch_playlist(self, url: str) -> tuple[str, str]:
+        """An HLS playlist the cloud linked to, and the URL it finally came from.
+
+        The final URL (after redirects) is what the playlist's relative URIs are
+        relative to. Raises like `fetch_media`.
+        """
+        async with self._media(url, "playlist") as response:
+            data = await response.content.read(MAX_PLAYLIST_BYTES + 1)
+            final = str(response.url)
+        if len(data) > MAX_PLAYLIST_BYTES:
+            raise InvalidResponse("playlist larger than allowed")
+        return final, data.decode("utf-8", errors="replace")
 
     async def probe_media(self, url: str) -> None:
         """Whether a media link has something behind it now: its answer's status only.

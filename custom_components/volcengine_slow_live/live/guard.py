@@ -107,6 +107,7 @@ class StreamGuard:
         # The caller adds the outputs and starts the stream right after attach().
         await asyncio.sleep(WATCH_EVERY)
         while stream is self._stream and (output := stream.outputs().get(_HLS)):
+            self._live.keep_alive()  # watched: its URL is renewed
             now = time.monotonic()
             if output.last_sequence != seen:
                 seen, since = output.last_sequence, now
