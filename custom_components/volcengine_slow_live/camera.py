@@ -150,6 +150,12 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
             # Back online, or the cloud answers again: a failed stream restarts now
             # rather than at its worker's next (by then long) retry.
             self._guard.channel_online()
+            if self._source_failed:
+                # Ask for the source again, and with it for a WebRTC provider.
+                self.hass.async_create_task(
+                    self.async_refresh_providers(),
+                    f"check the WebRTC providers of {self.entity_id} again",
+                )
         super()._handle_coordinator_update()
 
     def _shown(self) -> tuple[object, ...]:

@@ -1,0 +1,297 @@
+"""Live view through a real go2rtc, driven by Home Assistant's go2rtc integration.
+
+Home Assistant OS and the container image play camera live view through go2rtc.
+These tests run the go2rtc binary found on PATH (scripts/test reports loudly when
+there is none; `.ci/run` makes one available and fails instead of skipping, through
+SLOW_LIVE_REQUIRE_GO2RTC) with the modules Home Assistant's managed go2rtc enables,
+plus `mp4`, whose stream consumer stands in for a WebRTC viewer here (the browser
+tests watch WebRTC itself). go2rtc reads the cameras' relays through Home
+Assistant's HTTP server, as it does in a real installation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+import contextlib
+import itertools
+import os
+from pathlib import Path
+import shutil
+import socket
+import subprocess
+import time
+from typing import Any
+
+import aiohttp
+from homeassistant.components.camera import (
+    async_get_image,
+    async_get_stream_source,
+)
+from homeassistant.components.go2rtc.util import get_camera_identifier
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.volcengine_slow_live.const import CONF_LIVE_PROTOCOL, DOMAIN
+from emulator import Emulator, FaultRule, Fleet
+
+from .common import camera_entity, entry_data, setup_integration
+from .conftest import EmulatorFactory
+
+GO2RTC = shutil.which("go2rtc")
+MISSING = (
+    "go2rtc is not on PATH: the live-view tests through go2rtc cannot run "
+    "(put a go2rtc 1.9.14 binary on PATH; see README, Development)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _ffmpeg() -> str:
+    import imageio_ffmpeg  # only these tests need it
+
+    path: str = imageio_ffmpeg.get_ffmpeg_exe()
+    return path
+
+
+@pytest.fixture
+def go2rtc_binary() -> str:
+    """go2rtc on PATH; a loud skip without it, a failure where it is required."""
+    if GO2RTC is None:
+        if os.environ.get("SLOW_LIVE_REQUIRE_GO2RTC"):
+            pytest.fail(MISSING)
+        pytest.skip(MISSING)
+    return GO2RTC
+
+
+@pytest.fixture
+async def go2rtc(
+    go2rtc_binary: str, tmp_path: Path, socket_enabled: None
+) -> AsyncIterator[str]:
+    """A go2rtc server (its API URL), configured as Home Assistant configures one."""
+    api = _free_port()
+    ffmpeg = _ffmpeg()
+    config = tmp_path / "go2rtc.yaml"
+    config.write_text(
+        "app:\n  modules: [api, exec, ffmpeg, http, mjpeg, mp4, rtmp, rtsp, webrtc, ws]\n"
+        f'api:\n  listen: "127.0.0.1:{api}"\n'
+        f"exec:\n  allow_paths: [{ffmpeg}]\n"
+        f"ffmpeg:\n  bin: {ffmpeg}\n"
+        'rtsp:\n  listen: ""\n'
+        f'webrtc:\n  listen: "127.0.0.1:{_free_port()}/tcp"\n  ice_servers: []\n'
+        "log:\n  level: debug\n"
+    )
+    log = (tmp_path / "go2rtc.log").open("wb")
+    process = subprocess.Popen(  # noqa: ASYNC220, S603  # go2rtc from PATH, for the test
+        [go2rtc_binary, "-config", str(config)], stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", api), timeout=0.2),
+            ):
+                break
+            assert process.poll() is None, (tmp_path / "go2rtc.log").read_text()
+            assert time.monotonic() < deadline, "go2rtc did not start"
+            time.sleep(0.05)  # noqa: ASYNC251  # a few loops at start-up
+        yield f"http://127.0.0.1:{api}"
+    finally:
+        process.terminate()
+        process.wait(10)
+        log.close()
+
+
+async def _with_go2rtc(
+    hass: HomeAssistant, go2rtc: str, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """Home Assistant uses that go2rtc, and listens where go2rtc reaches it.
+
+    Every view is registered before Home Assistant's server starts (the relays'
+    with the integration's set-up, before any entry).
+    """
+    assert await async_setup_component(hass, "go2rtc", {"go2rtc": {"url": go2rtc}})
+    for domain in (DOMAIN, "image"):  # the platforms' components that serve views
+        assert await async_setup_component(hass, domain, {})
+    await hass.async_block_till_done()
+    client = await hass_client_no_auth()
+    hass.config.internal_url = f"http://127.0.0.1:{client.server.port}"
+
+
+def _camera(hass: HomeAssistant, entity_id: str) -> Any:
+    return hass.data["camera"].get_entity(entity_id)
+
+
+async def _consume(
+    go2rtc: str, camera: Any, seconds: float, during: Any = None
+) -> list[float]:
+    """Read go2rtc's MP4 stream of the camera; the arrival time of each chunk."""
+    arrivals: list[float] = []
+    began = time.monotonic()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(
+            f"{go2rtc}/api/stream.mp4",
+            params={"src": get_camera_identifier(camera)},
+            timeout=aiohttp.ClientTimeout(total=seconds + 30),
+        ) as response,
+    ):
+        assert response.status == 200
+        async for _chunk in response.content.iter_any():
+            now = time.monotonic() - began
+            arrivals.append(now)
+            if during is not None:
+                during = await during(now)
+            if now > seconds:
+                break
+    return arrivals
+
+
+def _gaps(arrivals: list[float]) -> float:
+    return max(b - a for a, b in itertools.pairwise(arrivals))
+
+
+async def test_webrtc_is_offered_and_nobody_is_invited(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    go2rtc: str,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Asking which cameras go2rtc can play starts nothing, on-demand Barn included."""
+    await _with_go2rtc(hass, go2rtc, hass_client_no_auth)
+    await setup_integration(hass, emulator)
+    for title in ("Front Gate", "Barn"):
+        camera = _camera(hass, camera_entity(hass, emulator, title))
+        assert camera.webrtc_provider is not None, title
+        assert camera.webrtc_provider.domain == "go2rtc"
+    assert emulator.count("StartStream") == 0
+    assert emulator.count("GetStream") == 0
+    assert emulator.cdn_count("live_m3u8") == 0
+
+
+async def test_live_view_plays_on_across_url_expiry(
+    hass: HomeAssistant,
+    emulator_factory: EmulatorFactory,
+    go2rtc: str,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """URLs valid 15 s, and all of them revoked once: go2rtc's stream never stops.
+
+    Before the relay, go2rtc kept the signed URL it was handed and stopped at its
+    expiry, retrying it (403) for good.
+    """
+    emulator = await emulator_factory(fleet=Fleet.demo(outages=False), url_ttl=15)
+    await _with_go2rtc(hass, go2rtc, hass_client_no_auth)
+    await setup_integration(hass, emulator)
+    entity_id = camera_entity(hass, emulator, "Garden")
+    camera = _camera(hass, entity_id)
+    # A still through go2rtc hands it the camera's source, as a WebRTC offer does.
+    image = await camera.webrtc_provider.async_get_image(camera)
+    assert image is not None
+    assert image.startswith(b"\xff\xd8")
+    expired = False
+
+    async def revoke_once(now: float) -> Any:
+        nonlocal expired
+        if now > 20 and not expired:
+            emulator.faults.add(FaultRule(kind="expire_urls"))
+            expired = True
+        return revoke_once
+
+    before = emulator.count("GetStream")
+    arrivals = await _consume(go2rtc, camera, 40, revoke_once)
+    assert arrivals[-1] > 40
+    assert _gaps(arrivals) < 6, arrivals
+    # Renewed on the relay's reads: at each expiry and after the revocation.
+    assert emulator.count("GetStream") >= before + 3
+    assert emulator.count("StartStream") == 0
+
+
+async def test_an_on_demand_camera_is_invited_only_while_watched(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    go2rtc: str,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Barn: one StartStream when go2rtc first reads it; none once nobody watches."""
+    await _with_go2rtc(hass, go2rtc, hass_client_no_auth)
+    await setup_integration(hass, emulator)
+    entity_id = camera_entity(hass, emulator, "Barn")
+    camera = _camera(hass, entity_id)
+    assert emulator.count("StartStream") == 0
+    assert await camera.webrtc_provider.async_get_image(camera) is not None
+    arrivals = await _consume(go2rtc, camera, 6)
+    assert arrivals[-1] > 6
+    assert emulator.count("StartStream") == 1
+    # go2rtc stops pulling once its last consumer has gone.
+    await hass.async_add_executor_job(time.sleep, 3)
+    reads = emulator.cdn_count("live_m3u8")
+    await hass.async_add_executor_job(time.sleep, 4)
+    assert emulator.cdn_count("live_m3u8") == reads
+    assert emulator.count("StartStream") == 1
+
+
+async def test_stills_come_from_go2rtc(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    go2rtc: str,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """No screenshot to show: go2rtc's picture, not Home Assistant's own stream."""
+    await _with_go2rtc(hass, go2rtc, hass_client_no_auth)
+    await setup_integration(hass, emulator)
+    emulator.faults.add(
+        FaultRule(
+            kind="http_error",
+            status=404,
+            code="NotFound.Stream",
+            action="ListStreamScreenshots",
+        )
+    )
+    entity_id = camera_entity(hass, emulator, "Garage")
+    image = await async_get_image(hass, entity_id, timeout=30)
+    assert image.content.startswith(b"\xff\xd8")
+    assert _camera(hass, entity_id).stream is None
+
+
+async def test_webrtc_is_offered_once_a_failed_source_works(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    go2rtc: str,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """RTMP (no relay): a source that failed when go2rtc asked is asked again."""
+    await _with_go2rtc(hass, go2rtc, hass_client_no_auth)
+    rules = [
+        emulator.faults.add(
+            FaultRule(kind="missing_fields", action=action, fields=["PullUrls"])
+        )
+        for action in ("ListStreams", "GetStream")
+    ]
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=emulator.access_key,
+        data=entry_data(emulator),
+        options={CONF_LIVE_PROTOCOL: "rtmp"},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    entity_id = camera_entity(hass, emulator, "Garden")
+    camera = _camera(hass, entity_id)
+    assert camera.webrtc_provider is None
+    for rule in rules:
+        emulator.faults.remove(rule)
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert (await async_get_stream_source(hass, entity_id) or "").startswith("rtmp://")
+    await hass.async_block_till_done()
+    assert camera.webrtc_provider is not None
