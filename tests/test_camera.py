@@ -178,6 +178,7 @@ async def test_renewal_failure_retries(
     assert camera._live.expires_at == expires
     emulator.faults.remove(rule)
     freezer.tick(timedelta(seconds=11))
+    camera._live.keep_alive()
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert camera._live.expires_at > expires

@@ -11,14 +11,9 @@ Assistant's HTTP server, as it does in a real installation.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-import contextlib
+from collections.abc import Iterator
 import itertools
-import os
 from pathlib import Path
-import shutil
-import socket
-import subprocess
 import time
 from typing import Any
 
@@ -39,75 +34,24 @@ from emulator import Emulator, FaultRule, Fleet
 
 from .common import camera_entity, entry_data, setup_integration
 from .conftest import EmulatorFactory
-
-GO2RTC = shutil.which("go2rtc")
-MISSING = (
-    "go2rtc is not on PATH: the live-view tests through go2rtc cannot run "
-    "(put a go2rtc 1.9.14 binary on PATH; see README, Development)"
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _ffmpeg() -> str:
-    import imageio_ffmpeg  # only these tests need it
-
-    path: str = imageio_ffmpeg.get_ffmpeg_exe()
-    return path
+from .e2e import go2rtc as go2rtc_server
 
 
 @pytest.fixture
 def go2rtc_binary() -> str:
     """go2rtc on PATH; a loud skip without it, a failure where it is required."""
-    if GO2RTC is None:
-        if os.environ.get("SLOW_LIVE_REQUIRE_GO2RTC"):
-            pytest.fail(MISSING)
-        pytest.skip(MISSING)
-    return GO2RTC
+    if (program := go2rtc_server.binary()) is None:
+        if go2rtc_server.required():
+            pytest.fail(go2rtc_server.MISSING)
+        pytest.skip(go2rtc_server.MISSING)
+    return program
 
 
 @pytest.fixture
-async def go2rtc(
-    go2rtc_binary: str, tmp_path: Path, socket_enabled: None
-) -> AsyncIterator[str]:
+def go2rtc(go2rtc_binary: str, tmp_path: Path, socket_enabled: None) -> Iterator[str]:
     """A go2rtc server (its API URL), configured as Home Assistant configures one."""
-    api = _free_port()
-    ffmpeg = _ffmpeg()
-    config = tmp_path / "go2rtc.yaml"
-    config.write_text(
-        "app:\n  modules: [api, exec, ffmpeg, http, mjpeg, mp4, rtmp, rtsp, webrtc, ws]\n"
-        f'api:\n  listen: "127.0.0.1:{api}"\n'
-        f"exec:\n  allow_paths: [{ffmpeg}]\n"
-        f"ffmpeg:\n  bin: {ffmpeg}\n"
-        'rtsp:\n  listen: ""\n'
-        f'webrtc:\n  listen: "127.0.0.1:{_free_port()}/tcp"\n  ice_servers: []\n'
-        "log:\n  level: debug\n"
-    )
-    log = (tmp_path / "go2rtc.log").open("wb")
-    process = subprocess.Popen(  # noqa: ASYNC220, S603  # go2rtc from PATH, for the test
-        [go2rtc_binary, "-config", str(config)], stdout=log, stderr=subprocess.STDOUT
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", api), timeout=0.2),
-            ):
-                break
-            assert process.poll() is None, (tmp_path / "go2rtc.log").read_text()
-            assert time.monotonic() < deadline, "go2rtc did not start"
-            time.sleep(0.05)  # noqa: ASYNC251  # a few loops at start-up
-        yield f"http://127.0.0.1:{api}"
-    finally:
-        process.terminate()
-        process.wait(10)
-        log.close()
+    with go2rtc_server.running(go2rtc_binary, tmp_path) as url:
+        yield url
 
 
 async def _with_go2rtc(

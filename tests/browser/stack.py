@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+import contextlib
 from contextlib import contextmanager
 import json
 import os
 from pathlib import Path
 import shutil
+import subprocess
 import sys
 import time
 
 from playwright.async_api import Browser, Page, Playwright
 
-from tests.e2e import provision
+from tests.e2e import go2rtc as go2rtc_server, provision
 from tests.e2e.test_hass_process import free_port, running, wait_for_port
 
 from .ui import Stack
@@ -37,12 +39,23 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
+    # WebRTC (go2rtc) on a machine whose only network is the loopback interface:
+    # candidates on it, and not hidden behind mDNS names.
+    "--allow-loopback-in-peer-connection",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
 ]
 
 
 @contextmanager
-def running_stack(tmp: Path) -> Iterator[Stack]:
-    """Home Assistant (onboarded, no Volcengine entry yet) and the emulator."""
+def running_stack(
+    tmp: Path, *, go2rtc: str | None = None, url_ttl: int | None = None
+) -> Iterator[Stack]:
+    """Home Assistant (onboarded, no Volcengine entry yet) and the emulator.
+
+    `go2rtc`: a go2rtc binary; Home Assistant then plays live view over WebRTC
+    through it, as Home Assistant OS does. `url_ttl`: how long the emulator's URLs
+    stay valid (seconds).
+    """
     ha_port, emulator_port = free_port(), free_port()
     base = f"http://127.0.0.1:{ha_port}"
     emulator = f"http://127.0.0.1:{emulator_port}"
@@ -50,6 +63,40 @@ def running_stack(tmp: Path) -> Iterator[Stack]:
     provision.prepare(config)
     env = {**os.environ, "SETUP_PORT": str(ha_port), "PYTHONUNBUFFERED": "1"}
     python = sys.executable
+    ttl = ("--url-ttl", str(url_ttl)) if url_ttl else ()
+    with contextlib.ExitStack() as extra:
+        if go2rtc is not None:
+            go2rtc_url = extra.enter_context(go2rtc_server.running(go2rtc, tmp))
+            provision.use_go2rtc(config, go2rtc_url, internal_url=base)
+        with _processes(tmp, python, emulator_port, ttl, env) as emulator_process:
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            wait_for_port(emulator_port, emulator_process, deadline)
+            provision.wait_for_onboarding(base, deadline)
+            tokens = provision.create_owner(base, "dev", "dev")
+            # It runs an event loop of its own: in a thread, beside a caller's loop.
+            with ThreadPoolExecutor(1) as pool:
+                token = pool.submit(
+                    provision.long_lived_token, base, tokens["access_token"], "browser"
+                ).result()
+            yield Stack(
+                base=base,
+                emulator=emulator,
+                token=token,
+                config=config,
+                access_token=tokens["access_token"],
+            )
+
+
+@contextmanager
+def _processes(
+    tmp: Path,
+    python: str,
+    emulator_port: int,
+    ttl: tuple[str, ...],
+    env: dict[str, str],
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The emulator and Home Assistant, for the block; the emulator's process."""
+    config = tmp / "config"
     with (
         (tmp / "emulator.out").open("wb") as emulator_out,
         (tmp / "hass.out").open("wb") as hass_out,
@@ -57,6 +104,7 @@ def running_stack(tmp: Path) -> Iterator[Stack]:
             [
                 *(python, "-m", "emulator", "--host", "127.0.0.1"),
                 *("--port", str(emulator_port), "--fleet", "demo", "--no-outages"),
+                *ttl,
             ],
             emulator_out,
         ) as emulator_process,
@@ -68,22 +116,7 @@ def running_stack(tmp: Path) -> Iterator[Stack]:
             env,
         ),
     ):
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        wait_for_port(emulator_port, emulator_process, deadline)
-        provision.wait_for_onboarding(base, deadline)
-        tokens = provision.create_owner(base, "dev", "dev")
-        # It runs an event loop of its own: in a thread, beside a caller's loop.
-        with ThreadPoolExecutor(1) as pool:
-            token = pool.submit(
-                provision.long_lived_token, base, tokens["access_token"], "browser"
-            ).result()
-        yield Stack(
-            base=base,
-            emulator=emulator,
-            token=token,
-            config=config,
-            access_token=tokens["access_token"],
-        )
+        yield emulator_process
 
 
 def add_entry(stack: Stack) -> None:

@@ -53,6 +53,21 @@ REGION = "cn-north-1"
 
 
 # ----------------------------------------------------------------------------- prepare
+def use_go2rtc(config_dir: Path, go2rtc_url: str, *, internal_url: str) -> None:
+    """Make the prepared configuration play live view through that go2rtc.
+
+    Home Assistant OS and the container image run one themselves; elsewhere Home
+    Assistant is told where it runs. go2rtc reaches the cameras' relays at Home
+    Assistant's internal URL.
+    """
+    path = config_dir / "configuration.yaml"
+    text = path.read_text()
+    text = text.replace(
+        "homeassistant:\n", f"homeassistant:\n  internal_url: {internal_url}\n", 1
+    )
+    path.write_text(f"{text}\n# Live view over WebRTC.\ngo2rtc:\n  url: {go2rtc_url}\n")
+
+
 def prepare(config_dir: Path) -> None:
     """Make CONFIG_DIR a configuration Home Assistant can start with (idempotent)."""
     config_dir = config_dir.resolve()

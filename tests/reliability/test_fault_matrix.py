@@ -679,6 +679,9 @@ async def _drive(
         calls["browse"] = _browse(world)
     if "resolve" in phases:
         calls["resolve"] = _resolve(world)
+    if world.live is not None:
+        # The camera's stream is being watched: its guard says so every second.
+        world.live.keep_alive()
     async_fire_time_changed(hass, fire_at)
     results = await asyncio.gather(*(_outcome(call) for call in calls.values()))
     await hass.async_block_till_done(wait_background_tasks=True)

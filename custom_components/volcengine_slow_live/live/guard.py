@@ -43,6 +43,7 @@ from collections.abc import Callable
 import time
 
 from homeassistant.components.stream import Stream
+from homeassistant.components.stream.const import OUTPUT_IDLE_TIMEOUT
 from homeassistant.core import HomeAssistant, callback
 
 from ..api.errors import ApiError
@@ -102,20 +103,26 @@ class StreamGuard:
             )
 
     async def _async_watch(self, stream: Stream) -> None:
-        """Until nobody watches: switch a stalled stream to a URL that plays."""
+        """While the stream has outputs: keep its URL renewed; unstall live view.
+
+        A stalled HLS output (no new segment for a while) is switched to a URL
+        that plays. Once the outputs are gone (the players' idle timeout, a
+        recording's end), renewals stop: nothing pulls the URL any more.
+        """
         seen, since = -1, time.monotonic()
         # The caller adds the outputs and starts the stream right after attach().
         await asyncio.sleep(WATCH_EVERY)
-        while stream is self._stream and (output := stream.outputs().get(_HLS)):
-            self._live.keep_alive()  # watched: its URL is renewed
-            now = time.monotonic()
-            if output.last_sequence != seen:
-                seen, since = output.last_sequence, now
-            target = float(getattr(output, "target_duration", 0) or 0)
-            stall = max(STALL_MIN, STALL_SEGMENTS * target)
-            if now - since > stall and stream.available:
-                await self._async_unstall(stream)
-                since = time.monotonic()
+        while stream is self._stream and (outputs := stream.outputs()):
+            self._live.keep_alive()
+            if (output := outputs.get(_HLS)) is not None:
+                now = time.monotonic()
+                if output.last_sequence != seen:
+                    seen, since = output.last_sequence, now
+                target = float(getattr(output, "target_duration", 0) or 0)
+                stall = max(STALL_MIN, STALL_SEGMENTS * target)
+                if now - since > stall and stream.available:
+                    await self._async_unstall(stream)
+                    since = time.monotonic()
             await asyncio.sleep(WATCH_EVERY)
 
     async def _async_unstall(self, stream: Stream) -> None:
@@ -246,7 +253,10 @@ class StreamGuard:
             return
         stream.access_token = token
         for fmt in formats:
-            stream.add_provider(fmt)
+            # Its players' usual idle time, not the longer grace a new output gets
+            # to start: a restart must not keep a stream nobody watches alive (with
+            # URLs valid for less than that grace, renewals would do so for good).
+            stream.add_provider(fmt, timeout=OUTPUT_IDLE_TIMEOUT)
         await stream.start()
 
     @callback

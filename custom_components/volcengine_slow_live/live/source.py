@@ -46,8 +46,9 @@ RETRY_MAX = timedelta(minutes=5)
 # A stream just invited may take a moment to reach the CDN: probe again after these.
 PROBE_AGAIN = (0.5, 1.0, 2.0)
 # A URL is renewed only if Home Assistant's stream asked for it this recently
-# (seconds): a watched stream asks every second, one nobody watches stops asking.
-WANTED_FOR = 120.0
+# (seconds): a stream with outputs asks every second (live.guard), one whose
+# players have left (30 s after the last) stops asking.
+WANTED_FOR = 10.0
 # After the cloud failed to give the relay a URL, it answers "try again" for this
 # long (seconds) before asking again: a puller retrying every second must not turn
 # into a call per second per camera.
