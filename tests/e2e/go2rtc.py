@@ -17,6 +17,7 @@ from pathlib import Path
 import shutil
 import socket
 import subprocess
+import sys
 import time
 
 MODULES = "api, exec, ffmpeg, http, mjpeg, mp4, onvif, rtmp, rtsp, srtp, webrtc, ws"
@@ -103,3 +104,49 @@ def running(program: str, workdir: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tests.e2e.go2rtc serve DIR`: run go2rtc until stopped (scripts/develop).
+
+    Writes DIR/go2rtc.yaml and DIR/go2rtc.log, and the Home Assistant package
+    CONFIG/packages/go2rtc.yaml (`--package CONFIG`) that points Home Assistant at it.
+    """
+    import argparse  # the command line only
+    import signal
+
+    parser = argparse.ArgumentParser(prog="python -m tests.e2e.go2rtc")
+    parser.add_argument("command", choices=["serve"])
+    parser.add_argument("workdir", type=Path)
+    parser.add_argument("--package", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if (program := binary()) is None:
+        sys.stderr.write(MISSING + "\n")
+        return 1
+    stop = False
+
+    def stopping(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, stopping)
+    signal.signal(signal.SIGINT, stopping)
+    package = args.package / "packages" / "go2rtc.yaml"
+    with running(program, args.workdir) as url:
+        package.parent.mkdir(parents=True, exist_ok=True)
+        package.write_text(
+            "# Written by scripts/develop while go2rtc runs: live view over WebRTC.\n"
+            f"go2rtc:\n  url: {url}\n"
+        )
+        sys.stdout.write(url + "\n")
+        sys.stdout.flush()
+        try:
+            while not stop:
+                time.sleep(0.2)
+        finally:
+            package.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

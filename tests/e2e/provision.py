@@ -95,6 +95,8 @@ def prepare(config_dir: Path) -> None:
     _link(
         config_dir / "custom_sentences" / "zh-CN", REPO / "custom_sentences" / "zh-Hans"
     )
+    # configuration.yaml includes packages/ (scripts/develop's go2rtc.yaml).
+    (config_dir / "packages").mkdir(exist_ok=True)
     storage = config_dir / ".storage"
     storage.mkdir(exist_ok=True)
     onboarding = storage / "onboarding"
