@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -38,7 +39,6 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .data import SlowLiveConfigEntry
 from .repairs import async_clear_cloud_issues, async_raise_cloud_issue
 
 GB28181 = "gb28181"
@@ -159,12 +159,12 @@ class SlowLiveData:
 class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
     """Reads the selected spaces' streams and devices."""
 
-    config_entry: SlowLiveConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: SlowLiveConfigEntry,
+        entry: ConfigEntry,
         client: AiotVideoClient,
     ) -> None:
         """Poll at the interval chosen in the options."""

@@ -41,6 +41,16 @@ class SlowLiveRuntimeData:
 type SlowLiveConfigEntry = ConfigEntry[SlowLiveRuntimeData]
 
 
+def runtime_data(entry: ConfigEntry) -> SlowLiveRuntimeData:
+    """What a loaded entry of ours holds, for code that has it as a plain ConfigEntry.
+
+    The coordinator keeps its entry as a plain ConfigEntry: typing it as ours would
+    make the coordinator and this module import each other.
+    """
+    data: SlowLiveRuntimeData = entry.runtime_data
+    return data
+
+
 def create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> AiotVideoClient:
     """Client for the credentials in entry data (raises ValueError on a bad endpoint)."""
     return AiotVideoClient(

@@ -11,10 +11,10 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import ChannelData, SlowLiveCoordinator
-from .data import SlowLiveConfigEntry
+from .data import SlowLiveConfigEntry, runtime_data
 from .devices import channel_device_info
-from .playback import invalid
 from .ptz import PtzController
+from .refusals import invalid
 
 
 class SlowLiveEntity(CoordinatorEntity[SlowLiveCoordinator]):
@@ -103,7 +103,7 @@ class PtzEntity(SlowLiveEntity):
     @property
     def ptz(self) -> PtzController:
         """The entry's PTZ controller."""
-        return self.coordinator.config_entry.runtime_data.ptz
+        return runtime_data(self.coordinator.config_entry).ptz
 
     @property
     def available(self) -> bool:

@@ -20,6 +20,7 @@ from .api.alarms import DeviceAlarm
 from .api.errors import ApiError
 from .const import LOGGER
 from .coordinator import SlowLiveCoordinator
+from .data import runtime_data
 from .entity import channel_platform
 from .live.stills import offline_picture
 
@@ -86,9 +87,8 @@ class LastAlarmImage(AlarmEntity, ImageEntity):
                 if shots:
                     url = min(shots, key=lambda s: abs(s.taken_at - alarm.at)).url
             if url is None and channel.records:
-                files = await self.coordinator.config_entry.runtime_data.recordings.async_files(
-                    channel.key
-                )
+                index = runtime_data(self.coordinator.config_entry).recordings
+                files = await index.async_files(channel.key)
                 url = next(
                     (f.cover_url for f in files if f.start <= alarm.at < f.end), None
                 )

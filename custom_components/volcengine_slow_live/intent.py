@@ -28,11 +28,10 @@ from typing import Any, Final
 from homeassistant.components.homeassistant.exposed_entities import async_should_expose
 from homeassistant.components.llm import LLMTools
 from homeassistant.const import ATTR_ENTITY_ID, Platform
-from homeassistant.core import HomeAssistant, State, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import (
     config_validation as cv,
-    entity_registry as er,
     intent,
     llm,
 )
@@ -40,6 +39,21 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN
+from .intent_alarms import ListAlarmsIntentHandler, PlayAlarmIntentHandler
+from .intent_ptz import CameraPresetIntentHandler, MoveCameraIntentHandler
+from .intent_slots import (
+    SLOT_CAMERA,
+    SLOT_DURATION,
+    SLOT_MEDIA_PLAYER,
+    SLOT_MINUTES_AGO,
+    SLOT_PREFERRED_AREA,
+    SLOT_PREFERRED_FLOOR,
+    find_camera,
+    find_entity,
+    our_cameras,
+    response_target,
+    slot_value,
+)
 from .services import (
     ATTR_DURATION,
     ATTR_END,
@@ -60,37 +74,10 @@ _TOOL_TITLES: Final = {
     "VolcengineMoveCamera": "Pan, tilt or zoom a camera",
     "VolcengineCameraPreset": "Turn a camera to a saved preset",
 }
-SLOT_CAMERA: Final = "camera"
-SLOT_MEDIA_PLAYER: Final = "media_player"
-SLOT_MINUTES_AGO: Final = "minutes_ago"
-SLOT_DURATION: Final = "duration"
-# Filled in by the conversation agent and the LLM API from the asking device's area,
-# to tell apart two entities with the same name.
-SLOT_PREFERRED_AREA: Final = "preferred_area_id"
-SLOT_PREFERRED_FLOOR: Final = "preferred_floor_id"
 
 DEFAULT_MINUTES: Final = 5
 # The cloud serves at most a day per playback request.
 MAX_MINUTES: Final = 24 * 60
-
-# Words people say after a camera's name ("the front gate camera", "前门摄像头") that
-# are rarely part of the name itself.
-_CAMERA_WORDS = ("camera", "摄像头", "摄像机", "监控")
-# Failures that only say "nothing is called that"; any other failure found the entity
-# or area and explains better why it cannot be used.
-_NOTHING_BY_THAT_NAME = (
-    intent.MatchFailedReason.NAME,
-    intent.MatchFailedReason.INVALID_AREA,
-)
-
-# The preferred area and floor slots, for the intents built on this module.
-PREFERENCES: Final[dict[Any, Any]] = {
-    vol.Optional(SLOT_PREFERRED_AREA): cv.string,
-    vol.Optional(SLOT_PREFERRED_FLOOR): cv.string,
-}
-# Chinese punctuation, named: full-width comma and colon.
-ZH_COMMA: Final = "\uff0c"
-ZH_COLON: Final = "\uff1a"
 
 _MINUTES = vol.All(vol.Coerce(int), vol.Range(min=1, max=MAX_MINUTES))
 SLOT_SCHEMA: Final[dict[Any, Any]] = {
@@ -128,16 +115,6 @@ async def async_setup_intents(hass: HomeAssistant) -> None:
     """Register the intents, once (async_setup and the intent platform both call)."""
     if any(h.intent_type == INTENT_PLAY_RECORDING for h in intent.async_get(hass)):
         return
-    # Imported here: the alarm and PTZ intents build on this module's helpers.
-    from .intent_alarms import (  # noqa: PLC0415
-        ListAlarmsIntentHandler,
-        PlayAlarmIntentHandler,
-    )
-    from .intent_ptz import (  # noqa: PLC0415
-        CameraPresetIntentHandler,
-        MoveCameraIntentHandler,
-    )
-
     for handler in (
         PlayRecordingIntentHandler(),
         ListAlarmsIntentHandler(),
@@ -164,19 +141,19 @@ class PlayRecordingIntentHandler(intent.IntentHandler):
         hass = intent_obj.hass
         slots = self.async_validate_slots(intent_obj.slots)
         preferences = intent.MatchTargetsPreferences(
-            area_id=_value(slots, SLOT_PREFERRED_AREA),
-            floor_id=_value(slots, SLOT_PREFERRED_FLOOR),
+            area_id=slot_value(slots, SLOT_PREFERRED_AREA),
+            floor_id=slot_value(slots, SLOT_PREFERRED_FLOOR),
         )
-        camera = _find_camera(intent_obj, _value(slots, SLOT_CAMERA), preferences)
-        player = _find(
+        camera = find_camera(intent_obj, slot_value(slots, SLOT_CAMERA), preferences)
+        player = find_entity(
             intent_obj,
-            [_value(slots, SLOT_MEDIA_PLAYER)],
+            [slot_value(slots, SLOT_MEDIA_PLAYER)],
             Platform.MEDIA_PLAYER,
             preferences,
             None,
         )
-        minutes_ago: int | None = _value(slots, SLOT_MINUTES_AGO)
-        duration: int | None = _value(slots, SLOT_DURATION)
+        minutes_ago: int | None = slot_value(slots, SLOT_MINUTES_AGO)
+        duration: int | None = slot_value(slots, SLOT_DURATION)
         try:
             result = await hass.services.async_call(
                 DOMAIN,
@@ -197,7 +174,9 @@ class PlayRecordingIntentHandler(intent.IntentHandler):
 
         response = intent_obj.create_response()
         response.response_type = intent.IntentResponseType.ACTION_DONE
-        response.async_set_results(success_results=[_target(camera), _target(player)])
+        response.async_set_results(
+            success_results=[response_target(camera), response_target(player)]
+        )
         response.async_set_states([camera, player])
         response.async_set_speech(
             _speech(
@@ -226,27 +205,6 @@ class PlayRecordingIntentHandler(intent.IntentHandler):
         return response
 
 
-def _value(slots: dict[str, Any], name: str) -> Any:
-    return slots.get(name, {}).get("value")
-
-
-def chinese(language: str) -> bool:
-    """Whether to answer in Chinese (the request was; any Chinese variant)."""
-    return language.casefold().startswith("zh")
-
-
-def camera_of(intent_obj: intent.Intent, slots: dict[str, Any]) -> State:
-    """The camera the validated slots name, preferring the asker's area."""
-    return _find_camera(
-        intent_obj,
-        _value(slots, SLOT_CAMERA),
-        intent.MatchTargetsPreferences(
-            area_id=_value(slots, SLOT_PREFERRED_AREA),
-            floor_id=_value(slots, SLOT_PREFERRED_FLOOR),
-        ),
-    )
-
-
 def _range_data(minutes_ago: int | None, duration: int | None) -> dict[str, Any]:
     """The play_recording fields for the range (see the module's docstring)."""
     if minutes_ago is None:
@@ -257,123 +215,6 @@ def _range_data(minutes_ago: int | None, duration: int | None) -> dict[str, Any]
         # The action stops at now if this lies in the future.
         data[ATTR_END] = (start + timedelta(minutes=duration)).isoformat()
     return data
-
-
-# --------------------------------------------------------------------------- names
-def _our_cameras(hass: HomeAssistant) -> list[State]:
-    registry = er.async_get(hass)
-    return [
-        state
-        for state in hass.states.async_all(Platform.CAMERA)
-        if (entry := registry.async_get(state.entity_id)) is not None
-        and entry.platform == DOMAIN
-    ]
-
-
-def _camera_names(spoken: str) -> list[str]:
-    """What was said, then without a trailing "camera" if it was added."""
-    names = [spoken]
-    folded = spoken.casefold().rstrip()
-    for word in _CAMERA_WORDS:
-        if folded.endswith(word) and (bare := spoken.rstrip()[: -len(word)].strip()):
-            names.append(bare)
-            break
-    return names
-
-
-def _find_camera(
-    intent_obj: intent.Intent, spoken: str, preferences: intent.MatchTargetsPreferences
-) -> State:
-    """One of our cameras; says so when the name is a camera that is not ours."""
-    hass = intent_obj.hass
-    names = _camera_names(spoken)
-    ours = _our_cameras(hass)
-    try:
-        return _find(intent_obj, names, Platform.CAMERA, preferences, ours)
-    except intent.MatchFailedError as err:
-        if err.result.no_match_reason not in _NOTHING_BY_THAT_NAME:
-            raise
-        # Another integration's camera: matching it is no use (the action refuses
-        # it), but naming the reason beats "no camera is called that".
-        for name in names:
-            other = intent.async_match_targets(
-                hass,
-                intent.MatchTargetsConstraints(name=name, domains={Platform.CAMERA}),
-            )
-            if other.is_match:
-                raise intent.IntentHandleError(
-                    f"{other.states[0].name} is not a Volcengine Slow Live camera"
-                ) from err
-        raise
-
-
-def _find(
-    intent_obj: intent.Intent,
-    names: list[str],
-    domain: str,
-    preferences: intent.MatchTargetsPreferences,
-    states: list[State] | None,
-) -> State:
-    """The one entity called one of `names` (name or alias), else in such an area.
-
-    `states` limits the candidates (None: every entity of the domain).
-    """
-    attempts = [_constraints(intent_obj, domain, name=name) for name in names] + [
-        _constraints(intent_obj, domain, area=name) for name in names
-    ]
-    if states is not None and not states:
-        # async_match_targets would read an empty list as "every entity".
-        raise intent.MatchFailedError(
-            result=intent.MatchTargetsResult(False, intent.MatchFailedReason.DOMAIN),
-            constraints=attempts[0],
-            preferences=preferences,
-        )
-    failures: list[tuple[intent.MatchTargetsConstraints, intent.MatchTargetsResult]]
-    failures = []
-    for constraints in attempts:
-        result = intent.async_match_targets(
-            intent_obj.hass, constraints, preferences, states
-        )
-        if result.is_match:
-            return result.states[0]
-        failures.append((constraints, result))
-    # The first attempt that found something it could not use explains best (not
-    # exposed, two of that name, two in that area); else the words as they were said.
-    constraints, result = next(
-        (
-            (constraints, result)
-            for constraints, result in failures
-            if result.no_match_reason not in _NOTHING_BY_THAT_NAME
-        ),
-        failures[0],
-    )
-    raise intent.MatchFailedError(
-        result=result, constraints=constraints, preferences=preferences
-    )
-
-
-def _constraints(
-    intent_obj: intent.Intent,
-    domain: str,
-    *,
-    name: str | None = None,
-    area: str | None = None,
-) -> intent.MatchTargetsConstraints:
-    return intent.MatchTargetsConstraints(
-        name=name,
-        area_name=area,
-        domains={domain},
-        assistant=intent_obj.assistant,
-        single_target=True,
-    )
-
-
-def _target(state: State) -> intent.IntentResponseTarget:
-    return intent.IntentResponseTarget(
-        type=intent.IntentResponseTargetType.ENTITY,
-        name=state.name,
-        id=state.entity_id,
-    )
 
 
 # -------------------------------------------------------------------------- speech
@@ -436,7 +277,7 @@ def async_get_llm_tools(
     ]
     if not handlers or not any(
         async_should_expose(hass, llm_context.assistant, state.entity_id)
-        for state in _our_cameras(hass)
+        for state in our_cameras(hass)
     ):
         return None
     return LLMTools(tools=[_intent_tool(handler) for handler in handlers])

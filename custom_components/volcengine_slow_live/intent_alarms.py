@@ -26,7 +26,7 @@ from .alarms import has_alarms
 from .api.alarms import DeviceAlarm
 from .api.errors import ApiError
 from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
-from .intent import (
+from .intent_slots import (
     PREFERENCES,
     SLOT_CAMERA,
     SLOT_MEDIA_PLAYER,
@@ -34,17 +34,17 @@ from .intent import (
     SLOT_PREFERRED_FLOOR,
     ZH_COLON,
     ZH_COMMA,
-    _find,
-    _target,
-    _value,
     camera_of,
     chinese,
+    find_entity,
+    response_target,
+    slot_value,
 )
 from .media_alarms import DAYS, async_alarms
 from .media_id import MediaId
 from .media_titles import MediaTitles
-from .playback import CameraTarget, resolve_camera
 from .services import ATTR_EVENT, ATTR_MEDIA_PLAYER, SERVICE_PLAY_RECORDING
+from .targets import CameraTarget, resolve_camera
 
 INTENT_LIST_ALARMS: Final = "VolcengineListAlarms"
 INTENT_PLAY_ALARM: Final = "VolcenginePlayAlarm"
@@ -110,7 +110,7 @@ class ListAlarmsIntentHandler(intent.IntentHandler):
         said = [_said(alarm, titles) for alarm in alarms]
         response = intent_obj.create_response()
         response.response_type = intent.IntentResponseType.QUERY_ANSWER
-        response.async_set_results(success_results=[_target(camera)])
+        response.async_set_results(success_results=[response_target(camera)])
         response.async_set_speech(_list_speech(intent_obj.language, camera.name, said))
         response.async_set_speech_slots(
             {
@@ -152,13 +152,13 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
         hass = intent_obj.hass
         slots = self.async_validate_slots(intent_obj.slots)
         camera = camera_of(intent_obj, slots)
-        player = _find(
+        player = find_entity(
             intent_obj,
-            [_value(slots, SLOT_MEDIA_PLAYER)],
+            [slot_value(slots, SLOT_MEDIA_PLAYER)],
             Platform.MEDIA_PLAYER,
             intent.MatchTargetsPreferences(
-                area_id=_value(slots, SLOT_PREFERRED_AREA),
-                floor_id=_value(slots, SLOT_PREFERRED_FLOOR),
+                area_id=slot_value(slots, SLOT_PREFERRED_AREA),
+                floor_id=slot_value(slots, SLOT_PREFERRED_FLOOR),
             ),
             None,
         )
@@ -193,7 +193,9 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
         time, kind = _said(latest, await _titles(intent_obj))
         response = intent_obj.create_response()
         response.response_type = intent.IntentResponseType.ACTION_DONE
-        response.async_set_results(success_results=[_target(camera), _target(player)])
+        response.async_set_results(
+            success_results=[response_target(camera), response_target(player)]
+        )
         response.async_set_states([camera, player])
         response.async_set_speech(
             f"正在{player.name}上播放{camera.name}{time}的{kind}报警。"

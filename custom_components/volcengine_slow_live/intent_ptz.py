@@ -24,18 +24,17 @@ from homeassistant.helpers import intent
 import voluptuous as vol
 
 from .const import DOMAIN
-from .intent import (
+from .intent_slots import (
     PREFERENCES,
     SLOT_CAMERA,
     SLOT_DURATION,
     ZH_COLON,
     ZH_COMMA,
-    _target,
-    _value,
     camera_of,
     chinese,
+    response_target,
+    slot_value,
 )
-from .playback import CameraTarget, resolve_camera
 from .ptz import (
     DEFAULT_STEP,
     MAX_DURATION,
@@ -54,6 +53,7 @@ from .ptz_services import (
     SERVICE_PTZ_PRESET,
     STOP,
 )
+from .targets import CameraTarget, resolve_camera
 
 INTENT_MOVE_CAMERA: Final = "VolcengineMoveCamera"
 INTENT_CAMERA_PRESET: Final = "VolcengineCameraPreset"
@@ -154,7 +154,7 @@ def _done(
 ) -> intent.IntentResponse:
     response = intent_obj.create_response()
     response.response_type = intent.IntentResponseType.ACTION_DONE
-    response.async_set_results(success_results=[_target(camera)])
+    response.async_set_results(success_results=[response_target(camera)])
     response.async_set_states([camera])
     response.async_set_speech(speech)
     response.async_set_speech_slots({SLOT_CAMERA: camera.name, **slots})
@@ -233,8 +233,8 @@ class MoveCameraIntentHandler(intent.IntentHandler):
         """Move (or stop) through the ptz action and say so."""
         slots = self.async_validate_slots(intent_obj.slots)
         camera = camera_of(intent_obj, slots)
-        move: str = _value(slots, SLOT_MOVE)
-        duration: float | None = _value(slots, SLOT_DURATION)
+        move: str = slot_value(slots, SLOT_MOVE)
+        duration: float | None = slot_value(slots, SLOT_DURATION)
         data: dict[str, Any] = {ATTR_MOVE: move}
         if duration is not None and move != STOP:
             data[ATTR_DURATION] = duration
@@ -272,7 +272,7 @@ class CameraPresetIntentHandler(intent.IntentHandler):
         target = _resolve(intent_obj, camera)
         presets = target.entry.runtime_data.ptz
         key = target.channel.key
-        spoken = _preset_names(_value(slots, SLOT_PRESET))
+        spoken = _preset_names(slot_value(slots, SLOT_PRESET))
         # The first way of hearing it that names a saved preset; else a number; else
         # the bare name, which the action refuses (after any refusal of the camera).
         found = next(

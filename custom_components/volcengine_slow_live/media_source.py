@@ -59,14 +59,10 @@ from .media_alarms import DAYS as ALARM_DAYS, alarm_items, async_alarms
 from .media_id import MediaId, View
 from .media_nodes import clock, folder, note, recording_node, unix
 from .media_titles import DASH, MediaTitles
-from .playback import (
-    MIME_HLS,
-    CameraTarget,
-    async_recording,
-    cloud_error,
-    resolve_range,
-)
+from .playback import MIME_HLS, async_recording, resolve_range
 from .recorded import DAYS, Coverage, TimeRange
+from .refusals import cloud_error
+from .targets import CameraTarget
 
 MAX_CHILDREN = 100
 LAST_HOUR = timedelta(hours=1)

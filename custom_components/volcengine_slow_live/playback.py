@@ -19,10 +19,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from homeassistant.util.async_ import create_eager_task
 
@@ -38,9 +35,10 @@ from .const import (
     MAX_LINK_VALIDITY,
     MIN_LINK_VALIDITY,
 )
-from .coordinator import ChannelData
 from .data import SlowLiveConfigEntry
 from .recorded import Coverage, TimeRange, async_wait_for_tail
+from .refusals import cloud_error, invalid
+from .targets import CameraTarget
 
 # The cloud serves at most a day per playback request.
 MAX_SPAN = timedelta(hours=24)
@@ -50,30 +48,6 @@ LAG_SLACK = timedelta(seconds=10)
 NEIGHBOUR_REACH = timedelta(hours=24)
 MIME_HLS = "application/vnd.apple.mpegurl"
 MIME_MP4 = "video/mp4"
-
-
-@dataclass(frozen=True, slots=True)
-class CameraTarget:
-    """One of our camera entities, resolved to its entry and channel."""
-
-    entity_id: str
-    entry: SlowLiveConfigEntry
-    channel: ChannelData
-    sub: bool
-
-    @property
-    def streaming_index(self) -> int:
-        """0 for the main stream, 1 for the sub stream."""
-        return 1 if self.sub else 0
-
-
-def invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """A translated refusal of what the caller asked (actions, voice, media)."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
 
 
 def resolve_range(
@@ -121,29 +95,6 @@ def _local(moment: datetime) -> str:
         return dt_util.as_local(moment).isoformat(timespec="seconds")
     except OverflowError:  # near 0001-01-01 or 9999-12-31: keep its own offset
         return moment.isoformat(timespec="seconds")
-
-
-def resolve_camera(hass: HomeAssistant, entity_id: str) -> CameraTarget:
-    """The entry and channel behind one of our cameras; refuses anything else."""
-    entry_reg = er.async_get(hass).async_get(entity_id)
-    if (
-        entry_reg is None
-        or entry_reg.platform != DOMAIN
-        or entry_reg.domain != "camera"
-        or entry_reg.config_entry_id is None
-    ):
-        raise invalid("not_our_camera", entity_id=entity_id)
-    entry: SlowLiveConfigEntry | None = hass.config_entries.async_get_entry(
-        entry_reg.config_entry_id
-    )
-    if entry is None or entry.state is not ConfigEntryState.LOADED:
-        raise invalid("entry_not_loaded", entity_id=entity_id)
-    sub = entry_reg.unique_id.endswith("_sub")
-    key = entry_reg.unique_id.removesuffix("_sub")
-    channel = entry.runtime_data.coordinator.data.channels.get(key)
-    if channel is None:
-        raise invalid("channel_gone", entity_id=entity_id)
-    return CameraTarget(entity_id=entity_id, entry=entry, channel=channel, sub=sub)
 
 
 def link_validity(
@@ -338,16 +289,3 @@ def _span_text(span: TimeRange) -> str:
     if dt_util.as_local(span.start).date() == dt_util.as_local(span.end).date():
         end = end.rsplit(" ", 1)[-1]
     return f"{start}\u2013{end}"
-
-
-def cloud_error(err: ApiError) -> HomeAssistantError:
-    """A translated error naming what the cloud said (code, RequestId), no URL."""
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="cloud_error",
-        translation_placeholders={
-            "code": err.code or type(err).__name__,
-            "message": err.message or "-",
-            "request_id": err.request_id or "-",
-        },
-    )

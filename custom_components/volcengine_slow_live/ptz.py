@@ -29,7 +29,7 @@ from .api.client import AiotVideoClient
 from .api.errors import ApiError
 from .const import DOMAIN, LOGGER
 from .coordinator import ChannelData
-from .playback import cloud_error, invalid
+from .refusals import cloud_error, invalid
 
 STORAGE_VERSION: Final = 1
 # Speeds people choose, 1 (slowest) to 8: the range most camera apps offer.

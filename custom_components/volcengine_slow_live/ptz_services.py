@@ -22,7 +22,6 @@ from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
 from .const import DOMAIN
-from .playback import CameraTarget, invalid
 from .ptz import (
     DEFAULT_SPEED,
     DEFAULT_STEP,
@@ -36,7 +35,8 @@ from .ptz import (
     PresetOperation,
     has_ptz,
 )
-from .services import targeted_cameras
+from .refusals import invalid
+from .targets import CameraTarget, targeted_cameras
 
 SERVICE_PTZ = "ptz"
 SERVICE_PTZ_PRESET = "ptz_preset"

@@ -6,23 +6,23 @@ that succeeds again, so they never outlive the problem.
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .api.errors import AccountError, ApiError, ClockSkew
 from .const import DOMAIN
-from .data import SlowLiveConfigEntry
 
 _KINDS = {AccountError: "account_not_ready", ClockSkew: "clock_skew"}
 
 
-def _issue_id(entry: SlowLiveConfigEntry, kind: str) -> str:
+def _issue_id(entry: ConfigEntry, kind: str) -> str:
     return f"{kind}_{entry.entry_id}"
 
 
 @callback
 def async_raise_cloud_issue(
-    hass: HomeAssistant, entry: SlowLiveConfigEntry, err: ApiError
+    hass: HomeAssistant, entry: ConfigEntry, err: ApiError
 ) -> None:
     """Show the user what to fix; `err` is an AccountError or a ClockSkew."""
     kind = next(key for cls, key in _KINDS.items() if isinstance(err, cls))
@@ -43,7 +43,7 @@ def async_raise_cloud_issue(
 
 
 @callback
-def async_clear_cloud_issues(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> None:
+def async_clear_cloud_issues(hass: HomeAssistant, entry: ConfigEntry) -> None:
     """The cloud answered normally again: drop the issues of this entry."""
     for kind in _KINDS.values():
         ir.async_delete_issue(hass, DOMAIN, _issue_id(entry, kind))

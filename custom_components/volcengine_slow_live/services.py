@@ -28,12 +28,7 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
-from homeassistant.helpers.target import (
-    TargetSelection,
-    async_extract_referenced_entity_ids,
-)
 from homeassistant.helpers.typing import VolSchemaType
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
@@ -44,14 +39,14 @@ from .media_titles import DASH
 from .playback import (
     MIME_HLS,
     MIME_MP4,
-    CameraTarget,
     Recording,
     async_recording,
-    invalid,
-    resolve_camera,
     resolve_range,
 )
+from .ptz_services import async_setup_ptz_services
 from .recorded import TimeRange
+from .refusals import invalid
+from .targets import CameraTarget, resolve_camera, targeted_cameras
 
 SERVICE_GET_RECORDING = "get_recording"
 SERVICE_PLAY_RECORDING = "play_recording"
@@ -192,28 +187,6 @@ def _range(data: dict[str, Any], media: MediaId | None) -> TimeRange:
     )
 
 
-def targeted_cameras(
-    hass: HomeAssistant, call: ServiceCall
-) -> tuple[list[CameraTarget], list[CameraTarget]]:
-    """Our cameras named by the call: (named directly, reached through devices/areas).
-
-    Named explicitly, an entity must be ours. Reached through a device or an area,
-    only our cameras count (the same device also has a connectivity sensor).
-    """
-    selected = async_extract_referenced_entity_ids(hass, TargetSelection(call.data))
-    named = [
-        resolve_camera(hass, entity_id) for entity_id in sorted(selected.referenced)
-    ]
-    reached = []
-    for entity_id in sorted(selected.indirectly_referenced):
-        if entity_id.startswith("camera."):
-            try:
-                reached.append(resolve_camera(hass, entity_id))
-            except ServiceValidationError:
-                continue
-    return named, reached
-
-
 def _cameras(
     hass: HomeAssistant, call: ServiceCall, media: MediaId | None
 ) -> list[CameraTarget]:
@@ -343,9 +316,6 @@ async def _async_play_recording(call: ServiceCall) -> ServiceResponse:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, for every entry)."""
-    # Imported here: the PTZ actions build on this module's target helpers.
-    from .ptz_services import async_setup_ptz_services  # noqa: PLC0415
-
     async_setup_ptz_services(hass)
     hass.services.async_register(
         DOMAIN,
