@@ -7,9 +7,10 @@ request pipeline, `auth` for signature checks, `actions` for the API surface,
 
 from __future__ import annotations
 
+from .config import EmulatorConfig
 from .faults import FaultRule
 from .fleet import Fleet
 from .reqlog import RequestRecord
-from .server import Emulator, EmulatorConfig
+from .server import Emulator
 
 __all__ = ["Emulator", "EmulatorConfig", "FaultRule", "Fleet", "RequestRecord"]

@@ -18,8 +18,9 @@ import sys
 from typing import TextIO
 
 from .accounts import DEFAULT_ACCESS_KEY, DEFAULT_SECRET_KEY
+from .config import EmulatorConfig
 from .fleet import Fleet
-from .server import Emulator, EmulatorConfig
+from .server import Emulator
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

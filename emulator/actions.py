@@ -25,23 +25,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 import itertools
 from typing import TYPE_CHECKING, Any, Final
 
 from .alarms import list_device_alarms
+from .context import Context
 from .errors import ApiError, invalid, missing, not_found
 from .fleet import PTZ_CAPABLE
 from .model import ONLINE, SUB
 from .recordings import iter_files, iter_meta_segments, iter_screenshots
 
 if TYPE_CHECKING:
-    from .fleet import Fleet
-    from .links import Links
     from .model import Device, Space, Stream
     from .params import Params
-    from .render import Renderer
 
 V2021 = "2021-01-01"
 V2023 = "2023-10-01"
@@ -58,25 +55,6 @@ class _NoResult:
 
 
 NO_RESULT: Final = _NoResult()
-
-
-@dataclass
-class Context:
-    """What a handler may use: the caller's fleet, the time, URLs and settings."""
-
-    fleet: Fleet
-    now: float
-    links: Links
-    render: Renderer
-    detail_delay: float = 0.0
-    offline_status: int = 400
-    # Recordings are stored (listed, playable) up to here: `now` less the lag.
-    stored_until: float | None = None
-
-    @property
-    def stored(self) -> float:
-        """How far recordings reach: `stored_until`, else now."""
-        return self.now if self.stored_until is None else self.stored_until
 
 
 type Handler = Callable[[Context, Params], Awaitable[Any]]

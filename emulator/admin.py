@@ -29,8 +29,9 @@ from .faults import FaultRule
 from .fleet import PTZ_CAPABLE
 
 if TYPE_CHECKING:
+    from .callbacks import Callbacks
     from .fleet import Fleet
-    from .server import Emulator
+    from .host import Host
 
 
 def _error(status: int, message: str) -> web.Response:
@@ -51,7 +52,7 @@ async def _json(request: web.Request) -> dict[str, Any]:
     return data
 
 
-def admin_routes(emulator: Emulator) -> list[web.RouteDef]:
+def admin_routes(emulator: Host, callbacks: Callbacks) -> list[web.RouteDef]:
     """The admin route table for `emulator`."""
 
     def fleet_with_stream(stream_id: str) -> Fleet | None:
@@ -162,9 +163,7 @@ def admin_routes(emulator: Emulator) -> list[web.RouteDef]:
         if not isinstance(status, str) or not status:
             return _error(400, "status must be a string such as online or offline")
         fleet.set_device_status(device_id, status)
-        emulator.callbacks.device_status(
-            fleet, fleet.devices[device_id], status == "online"
-        )
+        callbacks.device_status(fleet, fleet.devices[device_id], status == "online")
         return web.json_response({"status": status})
 
     async def alarm(request: web.Request) -> web.Response:
@@ -177,7 +176,7 @@ def admin_routes(emulator: Emulator) -> list[web.RouteDef]:
             for stream in fleet.streams.values():
                 if stream.is_gb and wanted in (stream.stream_id, stream.title):
                     raised = trigger(stream, emulator.now(), method=method, kind=kind)
-                    emulator.callbacks.alarm(fleet, stream, raised)
+                    callbacks.alarm(fleet, stream, raised)
                     return web.json_response(
                         {"AlarmNotifyID": raised.alarm_id, "AlarmTime": raised.at}
                     )

@@ -15,16 +15,16 @@ PageSize, TotalCount, AlarmNotifies: [...]}`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 import hashlib
 import random
 from typing import TYPE_CHECKING, Any
 
 from .errors import invalid, not_found
+from .model import Alarm
 
 if TYPE_CHECKING:
-    from .actions import Context
+    from .context import Context
     from .model import Device, Stream
     from .params import Params
 
@@ -46,20 +46,6 @@ KINDS: tuple[tuple[int, int, str, int], ...] = (
     (7, 0, "Other alarm", 1),
 )
 METHODS = frozenset({1, 2, 3, 4, 5, 6, 7})
-
-
-@dataclass(frozen=True, slots=True)
-class Alarm:
-    """One alarm notification of one channel."""
-
-    alarm_id: str
-    stream_id: str
-    at: int
-    method: int
-    kind: int
-    priority: int
-    description: str
-    event_type: int = 1  # 1 entering the area, 2 leaving it (video alarms)
 
 
 def _alarm_id(stream_id: str, at: int, number: int) -> str:

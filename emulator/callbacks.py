@@ -28,12 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from .alarms import Alarm, stream_alarms
+from .alarms import stream_alarms
+from .model import Alarm
 
 if TYPE_CHECKING:
     from .fleet import Fleet
+    from .host import Host
     from .model import Device, Space, Stream
-    from .server import Emulator
 
 RETRIES = (1.0, 3.0)
 TIMEOUT = aiohttp.ClientTimeout(total=5)
@@ -66,7 +67,7 @@ def envelope(
 class Callbacks:
     """Sends one emulator's callbacks."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: Host) -> None:
         """Idle until `start`."""
         self._emulator = emulator
         self._session: aiohttp.ClientSession | None = None

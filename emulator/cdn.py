@@ -49,9 +49,9 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from .fleet import Fleet
+    from .host import Host
     from .model import Space, Stream
     from .ptz import Ptz, Track
-    from .server import Emulator
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -98,7 +98,7 @@ class CdnError(Exception):
 class Cdn:
     """The media routes of one emulator."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: Host) -> None:
         """Serve `emulator`'s fleets; the MediaFactory is made on first use."""
         self.emulator = emulator
         self._media: MediaFactory | None = None

@@ -25,14 +25,26 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from . import scene
+from .scene import (
+    Box,
+    Plane,
+    Planes,
+    background,
+    fill,
+    frame_rgb,
+    frame_yuv420,
+    paste,
+    rgb_to_yuv420,
+    yuv_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from av.video.stream import VideoStream
 
-    from .ptz import Track, View
+    from .ptz import Track
+    from .scene import View
 
 # MPEG-TS carries 33-bit timestamps on a 90 kHz clock; using that clock everywhere
 # keeps segment timestamps exact and lets consecutive segments line up tick for tick.
@@ -119,7 +131,7 @@ class _Overlay:
     """A text tile, kept both as RGB (for stills) and as YUV planes (for video)."""
 
     image: Image.Image
-    planes: scene.Planes
+    planes: Planes
 
 
 class _Lru[K, V]:
@@ -160,9 +172,9 @@ class Painter:
         self.width = width
         self.height = height
         self._tz = tz
-        fixed = scene.background(width, height)
+        fixed = background(width, height)
         self._background = Image.fromarray(fixed)
-        self._background_yuv = scene.rgb_to_yuv420(fixed)
+        self._background_yuv = rgb_to_yuv420(fixed)
         font_size = max(8, height // 16)
         # Pillow's built-in font scales when FreeType is present (it is in the wheels);
         # without FreeType a small bitmap font is returned, still legible.
@@ -170,14 +182,14 @@ class Painter:
         self._pad = max(2, font_size // 4)
         self._margin = _even_up(self._pad)
         self._box_side = max(4, height // 6) // 2 * 2
-        self._box_edge_yuv = scene.yuv_of(_BOX_EDGE)
-        self._box_fill_yuv = scene.yuv_of(_BOX_FILL)
+        self._box_edge_yuv = yuv_of(_BOX_EDGE)
+        self._box_fill_yuv = yuv_of(_BOX_FILL)
         self._tiles: _Lru[tuple[str, _Rgb], _Overlay] = _Lru(64)
         # FreeType faces must not render from several threads at once, and the
         # tile cache is shared too.
         self._lock = threading.Lock()
         clock_width, clock_height = self._tile_size(_CLOCK_TEMPLATE)
-        self.clock_box: scene.Box = (
+        self.clock_box: Box = (
             self._margin,
             self._margin,
             self._margin + clock_width,
@@ -185,7 +197,7 @@ class Painter:
         )
         # A PTZ camera's position sits under the clock, if it fits, in character
         # cells as wide as the widest glyph (made on first use).
-        self._glyphs: dict[str, scene.Plane] = {}
+        self._glyphs: dict[str, Plane] = {}
         self._cell = _even_up(
             max(math.ceil(self._font.getlength(c)) for c in _PTZ_GLYPHS)
         )
@@ -193,13 +205,13 @@ class Painter:
         right = left + 2 * self._margin + _PTZ_LENGTH * self._cell
         bottom = top + clock_height
         fits = right <= width - self._margin and bottom <= height - self._margin
-        self.ptz_box: scene.Box | None = (left, top, right, bottom) if fits else None
+        self.ptz_box: Box | None = (left, top, right, bottom) if fits else None
 
     def clock_text(self, at: float) -> str:
         """Return the wall-clock text burned into the frame at unix time `at`."""
         return f"{datetime.fromtimestamp(at, self._tz):%Y-%m-%d %H:%M:%S}"
 
-    def moving_box(self, at: float) -> scene.Box:
+    def moving_box(self, at: float) -> Box:
         """Return where the moving box is at unix time `at` (a horizontal bounce)."""
         phase = (at % _BOUNCE_PERIOD_S) / _BOUNCE_PERIOD_S
         travel = self.width - self._box_side
@@ -207,7 +219,7 @@ class Painter:
         top = (self.height - self._box_side) // 4 * 2
         return (left, top, left + self._box_side, top + self._box_side)
 
-    def label_box(self, label: str) -> scene.Box:
+    def label_box(self, label: str) -> Box:
         """Return where the (ASCII) `label` tile sits: the bottom-right corner."""
         with self._lock:
             return self._label_box(self._tile_size(label))
@@ -222,7 +234,7 @@ class Painter:
         image = (
             self._background.copy()
             if view is None
-            else Image.fromarray(scene.frame_rgb(self.width, self.height, view))
+            else Image.fromarray(frame_rgb(self.width, self.height, view))
         )
         draw = ImageDraw.Draw(image)
         left, top, right, bottom = box
@@ -239,9 +251,7 @@ class Painter:
             image.paste(ptz.image, self.ptz_box[:2])
         return image
 
-    def render_yuv420(
-        self, label: str, at: float, view: View | None = None
-    ) -> scene.Plane:
+    def render_yuv420(self, label: str, at: float, view: View | None = None) -> Plane:
         """Return the same picture as planar YUV 4:2:0 in one (height*3/2, width) array.
 
         That is the layout `av.VideoFrame.from_ndarray(..., format="yuv420p")` takes.
@@ -251,7 +261,7 @@ class Painter:
         luma_size = width * height
         chroma_size = luma_size // 4
         buffer = np.empty(luma_size + 2 * chroma_size, dtype=np.uint8)
-        planes: scene.Planes = (
+        planes: Planes = (
             buffer[:luma_size].reshape(height, width),
             buffer[luma_size : luma_size + chroma_size].reshape(
                 height // 2, width // 2
@@ -262,21 +272,21 @@ class Painter:
             for plane, source in zip(planes, self._background_yuv, strict=True):
                 plane[...] = source
         else:
-            scene.frame_yuv420(planes, view)
+            frame_yuv420(planes, view)
         left, top, right, bottom = box
         inset = _BOX_EDGE_WIDTH
-        scene.fill(planes, box, self._box_edge_yuv)
+        fill(planes, box, self._box_edge_yuv)
         inner = (left + inset, top + inset, right - inset, bottom - inset)
-        scene.fill(planes, inner, self._box_fill_yuv)
-        scene.paste(planes, clock.planes, *self.clock_box[:2])
-        scene.paste(planes, tag.planes, *tag_box[:2])
+        fill(planes, inner, self._box_fill_yuv)
+        paste(planes, clock.planes, *self.clock_box[:2])
+        paste(planes, tag.planes, *tag_box[:2])
         if ptz is not None and self.ptz_box is not None:
-            scene.paste(planes, ptz.planes, *self.ptz_box[:2])
+            paste(planes, ptz.planes, *self.ptz_box[:2])
         return buffer.reshape(height * 3 // 2, width)
 
     def _parts(
         self, label: str, at: float, view: View | None
-    ) -> tuple[scene.Box, _Overlay, _Overlay, scene.Box, _Overlay | None]:
+    ) -> tuple[Box, _Overlay, _Overlay, Box, _Overlay | None]:
         with self._lock:
             clock = self._tile(self.clock_text(at), _CLOCK_INK, _CLOCK_TEMPLATE)
             tag = self._tile(label, _LABEL_INK, label)
@@ -287,7 +297,7 @@ class Painter:
             )
         return self.moving_box(at), clock, tag, self._label_box(tag.image.size), ptz
 
-    def _label_box(self, size: tuple[int, int]) -> scene.Box:
+    def _label_box(self, size: tuple[int, int]) -> Box:
         right = self.width - self._margin
         bottom = self.height - self._margin
         return (right - size[0], bottom - size[1], right, bottom)
@@ -329,7 +339,7 @@ class Painter:
                     (height, self._margin, 3), _BACKDROP, np.uint8
                 )
             rgb = np.hstack([self._glyphs[c] for c in ("", *text, "")])
-            tile = _Overlay(Image.fromarray(rgb), scene.rgb_to_yuv420(rgb))
+            tile = _Overlay(Image.fromarray(rgb), rgb_to_yuv420(rgb))
             self._tiles.put((text, _PTZ_INK), tile)
         return tile
 
@@ -343,7 +353,7 @@ class Painter:
             ImageDraw.Draw(image).text(
                 (self._pad - left, self._pad - top), text, font=self._font, fill=ink
             )
-            tile = _Overlay(image, scene.rgb_to_yuv420(np.asarray(image)))
+            tile = _Overlay(image, rgb_to_yuv420(np.asarray(image)))
             self._tiles.put(key, tile)
         return tile
 

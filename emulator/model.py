@@ -7,12 +7,8 @@ seconds (floats); rendering to the API's string formats happens in `render`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from .ptz import Ptz
-
-if TYPE_CHECKING:
-    from .alarms import Alarm
 
 ONLINE = "online"
 OFFLINE = "offline"
@@ -20,6 +16,20 @@ MAIN = "main_stream"
 SUB = "sub_stream"
 GB = "gb28181"
 RTMP = "rtmp"
+
+
+@dataclass(frozen=True, slots=True)
+class Alarm:
+    """One alarm notification of one channel."""
+
+    alarm_id: str
+    stream_id: str
+    at: int
+    method: int
+    kind: int
+    priority: int
+    description: str
+    event_type: int = 1  # 1 entering the area, 2 leaving it (video alarms)
 
 
 @dataclass(slots=True)

@@ -25,7 +25,7 @@ media (`emulator.scene`) draws the view; `read_view` reads it back from a still.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 import io
 import itertools
 import math
@@ -35,7 +35,7 @@ import numpy as np
 from PIL import Image
 
 from .errors import invalid
-from .scene import BARS
+from .scene import BARS, View
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -64,21 +64,6 @@ _DIRECTIONS = {
 }
 # FiControl command -> (focus sign, iris sign).
 _FI = {"focusfar": (1, 0), "focusnear": (-1, 0), "irisout": (0, 1), "irisin": (0, -1)}
-
-
-@dataclass(frozen=True, slots=True)
-class View:
-    """Where a camera points: pan (0..360), tilt (-30..90), zoom (1..20), focus, iris."""
-
-    pan: float = 0.0
-    tilt: float = 0.0
-    zoom: float = 1.0
-    focus: float = 50.0
-    iris: float = 50.0
-
-    def to_dict(self) -> dict[str, float]:
-        """The view as JSON-ready numbers."""
-        return asdict(self)
 
 
 HOME = View()

@@ -16,13 +16,27 @@ reader inverts the bar geometry to tell, from a still, where the camera points.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-if TYPE_CHECKING:
-    from .ptz import View
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """Where a camera points: pan (0..360), tilt (-30..90), zoom (1..20), focus, iris."""
+
+    pan: float = 0.0
+    tilt: float = 0.0
+    zoom: float = 1.0
+    focus: float = 50.0
+    iris: float = 50.0
+
+    def to_dict(self) -> dict[str, float]:
+        """The view as JSON-ready numbers."""
+        return asdict(self)
+
 
 # 75 % SMPTE colour bars: familiar, and easy on the eye at any size.
 BARS = (

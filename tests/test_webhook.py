@@ -39,8 +39,14 @@ ON = {CONF_INSTANT_ALARMS: True}
 async def _serve(
     hass: HomeAssistant, hass_client_no_auth: ClientSessionGenerator
 ) -> Any:
-    """Home Assistant's HTTP server on a port the emulator can reach, as its URL."""
-    assert await async_setup_component(hass, "webhook", {})
+    """Home Assistant's HTTP server on a port the emulator can reach, as its URL.
+
+    What serves views is set up first (the test server, unlike Home Assistant's own,
+    takes no new view once it runs): the webhooks, the integration's live relays,
+    and the components of its platforms.
+    """
+    for domain in ("webhook", DOMAIN, "camera", "image"):
+        assert await async_setup_component(hass, domain, {})
     client = await hass_client_no_auth()
     hass.config.internal_url = f"http://127.0.0.1:{client.port}"
     return client

@@ -18,12 +18,11 @@ from emulator.ptz import (
     MAX_PIECES,
     Ptz,
     Track,
-    View,
     pan_delta,
     read_pan,
     read_view,
 )
-from emulator.scene import horizon_row, rgb_to_yuv420
+from emulator.scene import View, horizon_row, rgb_to_yuv420
 
 from .helpers import NOW, V2023, Client, Clock, Reply
 
