@@ -300,3 +300,23 @@ def test_playlists_become_absolute() -> None:
         playlist.first_variant("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n", base)
     with pytest.raises(playlist.PlaylistError):
         playlist.absolute_media_playlist("<html>", base)
+
+
+async def test_a_lapsed_invite_is_renewed_on_the_next_read(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Barn's invite ends under a running puller (the cloud dropped it): invited again."""
+    client = await hass_client_no_auth()
+    entity_id = camera_entity(hass, emulator, "Barn")
+    path = await _relay_path(hass, entity_id)
+    assert (await _read(client, path))[0] == 200
+    invites = emulator.count("StartStream")
+    barn = emulator.fleet.streams[hass.data["camera"].get_entity(entity_id).channel.key]
+    emulator.fleet.stop_session(barn, emulator.now())
+    status, text, _ = await _read(client, path)
+    assert status == 200
+    assert _uris(text)
+    assert emulator.count("StartStream") == invites + 1

@@ -64,6 +64,7 @@ def running_stack(
     env = {**os.environ, "SETUP_PORT": str(ha_port), "PYTHONUNBUFFERED": "1"}
     python = sys.executable
     ttl = ("--url-ttl", str(url_ttl)) if url_ttl else ()
+    go2rtc_url: str | None = None
     with contextlib.ExitStack() as extra:
         if go2rtc is not None:
             go2rtc_url = extra.enter_context(go2rtc_server.running(go2rtc, tmp))
@@ -84,6 +85,7 @@ def running_stack(
                 token=token,
                 config=config,
                 access_token=tokens["access_token"],
+                go2rtc=go2rtc_url,
             )
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 import time
+import urllib.request
 
 from playwright.async_api import Page
 import pytest
 import pytest_socket
 
-from tests.e2e import go2rtc as go2rtc_server
+from tests.e2e import go2rtc as go2rtc_server, provision
 
 from .clock import Reading, look
 from .stack import running_stack
@@ -118,3 +119,34 @@ async def test_an_on_demand_camera_is_invited_only_while_watched(
     assert with_entry.emulator_count("StartStream") == 1
     assert with_entry.emulator_count("GetStream") == reads
     no_errors_of_ours(seen, with_entry)
+
+
+def test_a_still_comes_from_go2rtc(with_entry: Stack) -> None:
+    """No screenshot to show: the camera's picture is go2rtc's JPEG of its stream."""
+    assert with_entry.go2rtc is not None
+    before = set(provision.request("GET", f"{with_entry.go2rtc}/api/streams"))
+    rule = with_entry.emulator_api(
+        "POST",
+        "/_emulator/faults",
+        {
+            "kind": "http_error",
+            "status": 404,
+            "code": "NotFound.Stream",
+            "action": "ListStreamScreenshots",
+        },
+    )
+    try:
+        request = urllib.request.Request(  # noqa: S310  # the local stack
+            f"{with_entry.base}/api/camera_proxy/camera.garage",
+            headers={"Authorization": f"Bearer {with_entry.token}"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            assert response.headers["Content-Type"] == "image/jpeg"
+            assert response.read().startswith(b"\xff\xd8")
+    finally:
+        with_entry.emulator_api("DELETE", f"/_emulator/faults/{rule['id']}")
+    # go2rtc was handed Garage's relay to take it: a stream it did not have before.
+    after = set(provision.request("GET", f"{with_entry.go2rtc}/api/streams"))
+    new = after - before
+    assert len(new) == 1, (before, after)
+    assert next(iter(new)).startswith("volcengine_slow_live_")

@@ -97,6 +97,7 @@ class Stack:
     token: str
     config: Path
     access_token: str
+    go2rtc: str | None = None  # its API, when Home Assistant plays live view through it
 
     def api(self, method: str, path: str, body: Any = None) -> Any:
         """Home Assistant's REST API as the owner."""
