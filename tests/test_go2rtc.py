@@ -26,13 +26,12 @@ from homeassistant.components.go2rtc.util import get_camera_identifier
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.volcengine_slow_live.const import CONF_LIVE_PROTOCOL, DOMAIN
 from emulator import Emulator, FaultRule, Fleet
 
-from .common import camera_entity, entry_data, setup_integration
+from .common import camera_entity, setup_integration
 from .conftest import EmulatorFactory
 from .e2e import go2rtc as go2rtc_server
 
@@ -54,9 +53,10 @@ def go2rtc(go2rtc_binary: str, tmp_path: Path, socket_enabled: None) -> Iterator
         yield url
 
 
-async def _with_go2rtc(
+@pytest.fixture
+async def served(
     hass: HomeAssistant, go2rtc: str, hass_client_no_auth: ClientSessionGenerator
-) -> None:
+) -> str:
     """Home Assistant uses that go2rtc, and listens where go2rtc reaches it.
 
     Every view is registered before Home Assistant's server starts (the relays'
@@ -68,6 +68,7 @@ async def _with_go2rtc(
     await hass.async_block_till_done()
     client = await hass_client_no_auth()
     hass.config.internal_url = f"http://127.0.0.1:{client.server.port}"
+    return go2rtc
 
 
 def _camera(hass: HomeAssistant, entity_id: str) -> Any:
@@ -106,11 +107,9 @@ def _gaps(arrivals: list[float]) -> float:
 async def test_webrtc_is_offered_and_nobody_is_invited(
     hass: HomeAssistant,
     emulator: Emulator,
-    go2rtc: str,
-    hass_client_no_auth: ClientSessionGenerator,
+    served: str,
 ) -> None:
     """Asking which cameras go2rtc can play starts nothing, on-demand Barn included."""
-    await _with_go2rtc(hass, go2rtc, hass_client_no_auth)
     await setup_integration(hass, emulator)
     for title in ("Front Gate", "Barn"):
         camera = _camera(hass, camera_entity(hass, emulator, title))
@@ -124,8 +123,7 @@ async def test_webrtc_is_offered_and_nobody_is_invited(
 async def test_live_view_plays_on_across_url_expiry(
     hass: HomeAssistant,
     emulator_factory: EmulatorFactory,
-    go2rtc: str,
-    hass_client_no_auth: ClientSessionGenerator,
+    served: str,
 ) -> None:
     """URLs valid 15 s, and all of them revoked once: go2rtc's stream never stops.
 
@@ -133,7 +131,6 @@ async def test_live_view_plays_on_across_url_expiry(
     expiry, retrying it (403) for good.
     """
     emulator = await emulator_factory(fleet=Fleet.demo(outages=False), url_ttl=15)
-    await _with_go2rtc(hass, go2rtc, hass_client_no_auth)
     await setup_integration(hass, emulator)
     entity_id = camera_entity(hass, emulator, "Garden")
     camera = _camera(hass, entity_id)
@@ -151,7 +148,7 @@ async def test_live_view_plays_on_across_url_expiry(
         return revoke_once
 
     before = emulator.count("GetStream")
-    arrivals = await _consume(go2rtc, camera, 40, revoke_once)
+    arrivals = await _consume(served, camera, 40, revoke_once)
     assert arrivals[-1] > 40
     assert _gaps(arrivals) < 6, arrivals
     # Renewed on the relay's reads: at each expiry and after the revocation.
@@ -162,17 +159,15 @@ async def test_live_view_plays_on_across_url_expiry(
 async def test_an_on_demand_camera_is_invited_only_while_watched(
     hass: HomeAssistant,
     emulator: Emulator,
-    go2rtc: str,
-    hass_client_no_auth: ClientSessionGenerator,
+    served: str,
 ) -> None:
     """Barn: one StartStream when go2rtc first reads it; none once nobody watches."""
-    await _with_go2rtc(hass, go2rtc, hass_client_no_auth)
     await setup_integration(hass, emulator)
     entity_id = camera_entity(hass, emulator, "Barn")
     camera = _camera(hass, entity_id)
     assert emulator.count("StartStream") == 0
     assert await camera.webrtc_provider.async_get_image(camera) is not None
-    arrivals = await _consume(go2rtc, camera, 6)
+    arrivals = await _consume(served, camera, 6)
     assert arrivals[-1] > 6
     assert emulator.count("StartStream") == 1
     # go2rtc stops pulling once its last consumer has gone.
@@ -186,11 +181,9 @@ async def test_an_on_demand_camera_is_invited_only_while_watched(
 async def test_stills_come_from_go2rtc(
     hass: HomeAssistant,
     emulator: Emulator,
-    go2rtc: str,
-    hass_client_no_auth: ClientSessionGenerator,
+    served: str,
 ) -> None:
     """No screenshot to show: go2rtc's picture, not Home Assistant's own stream."""
-    await _with_go2rtc(hass, go2rtc, hass_client_no_auth)
     await setup_integration(hass, emulator)
     emulator.faults.add(
         FaultRule(
@@ -209,26 +202,18 @@ async def test_stills_come_from_go2rtc(
 async def test_webrtc_is_offered_once_a_failed_source_works(
     hass: HomeAssistant,
     emulator: Emulator,
-    go2rtc: str,
-    hass_client_no_auth: ClientSessionGenerator,
+    served: str,
 ) -> None:
     """RTMP (no relay): a source that failed when go2rtc asked is asked again."""
-    await _with_go2rtc(hass, go2rtc, hass_client_no_auth)
     rules = [
         emulator.faults.add(
             FaultRule(kind="missing_fields", action=action, fields=["PullUrls"])
         )
         for action in ("ListStreams", "GetStream")
     ]
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=emulator.access_key,
-        data=entry_data(emulator),
-        options={CONF_LIVE_PROTOCOL: "rtmp"},
+    entry = await setup_integration(
+        hass, emulator, options={CONF_LIVE_PROTOCOL: "rtmp"}
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
     entity_id = camera_entity(hass, emulator, "Garden")
     camera = _camera(hass, entity_id)
     assert camera.webrtc_provider is None

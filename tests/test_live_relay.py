@@ -22,7 +22,7 @@ from custom_components.volcengine_slow_live.const import CONF_LIVE_PROTOCOL, DOM
 from custom_components.volcengine_slow_live.live import playlist
 from emulator import Emulator, FaultRule
 
-from .common import camera_entity, entry_data
+from .common import camera_entity, setup_integration
 
 HLS = "application/vnd.apple.mpegurl"
 
@@ -37,6 +37,20 @@ async def _relay_path(hass: HomeAssistant, entity_id: str) -> str:
 async def _read(client: Any, path: str) -> tuple[int, str, Any]:
     response = await client.get(path, allow_redirects=False)
     return response.status, await response.text(), response.headers
+
+
+async def _relay_of_failing(
+    hass: HomeAssistant, emulator: Emulator, title: str, **cdn_error: Any
+) -> str:
+    """The relay path of a camera whose CDN answers as `cdn_error` says."""
+    entity_id = camera_entity(hass, emulator, title)
+    stream_id = hass.data["camera"].get_entity(entity_id).channel.key
+    emulator.faults.add(
+        FaultRule(
+            kind="cdn_error", action="live", match={"StreamID": stream_id}, **cdn_error
+        )
+    )
+    return await _relay_path(hass, entity_id)
 
 
 def _uris(text: str) -> list[str]:
@@ -153,12 +167,7 @@ async def test_the_relay_says_try_again_while_nothing_plays(
 ) -> None:
     """CDN and cloud both fail: 503 with Retry-After, and the cloud is left alone."""
     client = await hass_client_no_auth()
-    entity_id = camera_entity(hass, emulator, "Garage")
-    path = await _relay_path(hass, entity_id)
-    stream_id = hass.data["camera"].get_entity(entity_id).channel.key
-    emulator.faults.add(
-        FaultRule(kind="cdn_error", action="live", match={"StreamID": stream_id})
-    )
+    path = await _relay_of_failing(hass, emulator, "Garage")
     emulator.faults.add(
         FaultRule(
             kind="http_error", status=404, code="NotFound.Stream", action="GetStream"
@@ -181,18 +190,7 @@ async def test_a_cdn_that_fails_is_not_a_reason_to_renew(
 ) -> None:
     """A 5xx from the CDN: try again later, the URL stays."""
     client = await hass_client_no_auth()
-    entity_id = camera_entity(hass, emulator, "Garage")
-    path = await _relay_path(hass, entity_id)
-    stream_id = hass.data["camera"].get_entity(entity_id).channel.key
-    emulator.faults.add(
-        FaultRule(
-            kind="cdn_error",
-            action="live",
-            status=502,
-            match={"StreamID": stream_id},
-            times=1,
-        )
-    )
+    path = await _relay_of_failing(hass, emulator, "Garage", status=502, times=1)
     before = emulator.count("GetStream")
     assert (await _read(client, path))[0] == 503
     assert (await _read(client, path))[0] == 200
@@ -204,15 +202,7 @@ async def test_the_flv_relay_redirects_to_the_current_url(
     emulator: Emulator,
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=emulator.access_key,
-        data=entry_data(emulator),
-        options={CONF_LIVE_PROTOCOL: "flv"},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, emulator, options={CONF_LIVE_PROTOCOL: "flv"})
     client = await hass_client_no_auth()
     path = await _relay_path(hass, camera_entity(hass, emulator, "Garden"))
     assert ".flv?token=" in path
@@ -226,15 +216,7 @@ async def test_rtmp_is_handed_out_as_it_is(
     hass: HomeAssistant, emulator: Emulator
 ) -> None:
     """No relay over HTTP for RTMP: the signed URL that plays now."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=emulator.access_key,
-        data=entry_data(emulator),
-        options={CONF_LIVE_PROTOCOL: "rtmp"},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, emulator, options={CONF_LIVE_PROTOCOL: "rtmp"})
     url = await async_get_stream_source(hass, camera_entity(hass, emulator, "Garden"))
     assert url is not None
     assert url.startswith("rtmp://")
