@@ -156,6 +156,33 @@ async def test_live_view_plays_on_across_url_expiry(
     assert emulator.count("StartStream") == 0
 
 
+async def test_live_view_recovers_from_a_cdn_error_burst(
+    hass: HomeAssistant, emulator: Emulator, served: str
+) -> None:
+    """The CDN fails a few requests in a row: go2rtc reads the relay again and plays on."""
+    await setup_integration(hass, emulator)
+    entity_id = camera_entity(hass, emulator, "Front Gate")
+    camera = _camera(hass, entity_id)
+    assert await camera.webrtc_provider.async_get_image(camera) is not None
+    rule = FaultRule(
+        kind="cdn_error",
+        action="live",
+        status=502,
+        times=4,
+        match={"StreamID": camera.channel.key},
+    )
+
+    async def fail_a_while(now: float) -> Any:
+        if now > 6 and not rule.hits and rule not in emulator.faults.rules:
+            emulator.faults.add(rule)
+        return fail_a_while
+
+    arrivals = await _consume(served, camera, 25, fail_a_while)
+    assert rule.hits == 4
+    assert arrivals[-1] > 25
+    assert _gaps(arrivals) < 15, arrivals
+
+
 async def test_an_on_demand_camera_is_invited_only_while_watched(
     hass: HomeAssistant,
     emulator: Emulator,
