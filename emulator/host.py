@@ -6,7 +6,7 @@ import the server module that imports them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import asyncio
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .tokens import UrlSigner
 
 
+@runtime_checkable
 class Host(Protocol):
     """The running emulator, as its routes and callbacks see it."""
 

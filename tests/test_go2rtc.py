@@ -29,6 +29,7 @@ import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.volcengine_slow_live.const import CONF_LIVE_PROTOCOL, DOMAIN
+from custom_components.volcengine_slow_live.live.stills import StillCache
 from emulator import Emulator, FaultRule, Fleet
 
 from .common import camera_entity, setup_integration
@@ -57,6 +58,14 @@ def go2rtc(go2rtc_binary: str, tmp_path: Path, socket_enabled: None) -> Iterator
 async def served(
     hass: HomeAssistant, go2rtc: str, hass_client_no_auth: ClientSessionGenerator
 ) -> str:
+    """Home Assistant with the go2rtc integration using `go2rtc` (its URL)."""
+    await _serve(hass, go2rtc, hass_client_no_auth)
+    return go2rtc
+
+
+async def _serve(
+    hass: HomeAssistant, go2rtc: str, hass_client_no_auth: ClientSessionGenerator
+) -> None:
     """Home Assistant uses that go2rtc, and listens where go2rtc reaches it.
 
     Every view is registered before Home Assistant's server starts (the relays'
@@ -68,7 +77,6 @@ async def served(
     await hass.async_block_till_done()
     client = await hass_client_no_auth()
     hass.config.internal_url = f"http://127.0.0.1:{client.server.port}"
-    return go2rtc
 
 
 def _camera(hass: HomeAssistant, entity_id: str) -> Any:
@@ -224,6 +232,41 @@ async def test_stills_come_from_go2rtc(
     image = await async_get_image(hass, entity_id, timeout=30)
     assert image.content.startswith(b"\xff\xd8")
     assert _camera(hass, entity_id).stream is None
+
+
+async def test_a_still_go2rtc_cannot_take_comes_from_elsewhere(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    go2rtc_binary: str,
+    tmp_path: Path,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """go2rtc has no picture, or is gone: its answer or error does not escape."""
+    emulator.faults.add(
+        FaultRule(
+            kind="http_error",
+            status=404,
+            code="NotFound.Stream",
+            action="ListStreamScreenshots",
+        )
+    )
+    with go2rtc_server.running(go2rtc_binary, tmp_path) as url:
+        await _serve(hass, url, hass_client_no_auth)
+        await setup_integration(hass, emulator)
+        camera = _camera(hass, camera_entity(hass, emulator, "Back Door"))
+        emulator.faults.add(
+            FaultRule(
+                kind="cdn_error", action="live", match={"StreamID": camera.channel.key}
+            )
+        )
+        # Nothing to play: go2rtc answers without a picture; nor has HA's stream.
+        assert await camera.async_camera_image() is None
+        assert "back_door: go2rtc had no picture" in caplog.text
+    camera._stills = StillCache(camera._stills.ttl)  # ask again at once
+    # go2rtc stopped: its client's error is logged, and the still is None.
+    assert await camera.async_camera_image() is None
+    assert "back_door: no still from go2rtc: Go2RtcClientError" in caplog.text
 
 
 async def test_webrtc_is_offered_once_a_failed_source_works(

@@ -302,3 +302,29 @@ async def test_a_lapsed_invite_is_renewed_on_the_next_read(
     assert status == 200
     assert _uris(text)
     assert emulator.count("StartStream") == invites + 1
+
+
+async def test_a_fresh_url_is_given_the_cdn_s_time(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Refused twice (the CDN catching up with a new URL): the read still plays."""
+    client = await hass_client_no_auth()
+    path = await _relay_of_failing(hass, emulator, "Garage", status=404, times=2)
+    before = emulator.count("GetStream")
+    status, text, _ = await _read(client, path)
+    assert status == 200
+    assert _uris(text)
+    assert emulator.count("GetStream") == before + 1
+
+
+async def test_without_an_address_the_signed_url_is_handed_out(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    """Home Assistant knows no URL of its own: no relay, the URL that plays now."""
+    hass.config.api = None
+    url = await async_get_stream_source(hass, camera_entity(hass, emulator, "Garden"))
+    assert url is not None
+    assert "volcTime=" in url

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-import aiohttp
 from homeassistant.components.camera import Camera, CameraEntityFeature
 from homeassistant.components.stream import Stream
 from homeassistant.core import HomeAssistant, callback
@@ -249,7 +248,7 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
             return image
         if not channel.online:
             return None
-        if (image := await self._async_provider_still()) is not None:
+        if image := await self._async_provider_still():
             return image
         try:
             stream = await self.async_create_stream()
@@ -271,12 +270,18 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
         if (provider := self.webrtc_provider) is None:
             return None
         try:
-            return await provider.async_get_image(self)
-        except (HomeAssistantError, aiohttp.ClientError, TimeoutError) as err:
+            image = await provider.async_get_image(self)
+        # Another integration's code and its client's own errors: whatever it
+        # raises, the still comes from elsewhere.
+        except Exception as err:  # noqa: BLE001
             LOGGER.debug(
-                "%s: no still from %s: %s", self.entity_id, provider.domain, err
+                "%s: no still from %s: %r", self.entity_id, provider.domain, err
             )
             return None
+        if not image:  # go2rtc answers an empty body when it got no frame
+            LOGGER.debug("%s: %s had no picture", self.entity_id, provider.domain)
+            return None
+        return image
 
     async def _async_screenshot(self, channel: ChannelData) -> bytes | None:
         now = dt_util.utcnow()

@@ -371,3 +371,10 @@ async def test_frozen_time_moves_the_emulator_clock(
     time.sleep(1.05)  # noqa: ASYNC251  # asyncio.sleep would never end under the freezer
     assert (await client.call("ListSpaces")).status == 200
     assert emulator.requests()[-1].duration > 0
+
+
+def test_the_emulator_is_what_its_parts_are_given() -> None:
+    """admin routes, CDN and callbacks type the emulator by `host.Host`."""
+    from emulator.host import Host
+
+    assert isinstance(Emulator(EmulatorConfig()), Host)
