@@ -131,3 +131,35 @@ async def live_url(hass: Any, entity_id: str) -> str | None:
     except ApiError, NoLiveUrlError:
         return None
     return url
+
+
+def no_screenshots(emulator: Emulator) -> None:
+    """The cloud lists no screenshots from now on (stills must come from elsewhere)."""
+    from emulator import FaultRule
+
+    emulator.faults.add(
+        FaultRule(
+            kind="http_error",
+            status=404,
+            code="NotFound.Stream",
+            action="ListStreamScreenshots",
+        )
+    )
+
+
+async def enable_sub_stream(
+    hass: Any, entry: Any, emulator: Emulator, title: str
+) -> str:
+    """Enable the channel's sub-stream camera (disabled by default); its entity id."""
+    from homeassistant.helpers import entity_registry as er
+
+    from custom_components.volcengine_slow_live.const import DOMAIN
+
+    registry = er.async_get(hass)
+    unique_id = f"{stream_titled(emulator, title).stream_id}_sub"
+    sub = registry.async_get_entity_id("camera", DOMAIN, unique_id)
+    assert sub is not None, title
+    registry.async_update_entity(sub, disabled_by=None)
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    return sub

@@ -31,7 +31,14 @@ from custom_components.volcengine_slow_live.const import (
 )
 from emulator import Emulator, FaultRule, Fleet
 
-from .common import entry_data, live_url, setup_integration, stream_titled
+from .common import (
+    enable_sub_stream,
+    entry_data,
+    live_url,
+    no_screenshots,
+    setup_integration,
+    stream_titled,
+)
 from .conftest import EmulatorFactory
 
 
@@ -255,12 +262,8 @@ async def test_sub_stream_camera_is_disabled_by_default(
 async def test_sub_stream_camera_pulls_index_1(
     hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
 ) -> None:
-    registry = er.async_get(hass)
     front = stream_titled(emulator, "Front Gate")
-    sub = registry.async_get_entity_id("camera", DOMAIN, f"{front.stream_id}_sub")
-    registry.async_update_entity(sub, disabled_by=None)
-    await hass.config_entries.async_reload(setup_entry.entry_id)
-    await hass.async_block_till_done()
+    sub = await enable_sub_stream(hass, setup_entry, emulator, "Front Gate")
     url = await live_url(hass, sub)
     main = await live_url(hass, _entity_id(hass, front.stream_id))
     assert url is not None
@@ -355,14 +358,7 @@ async def test_still_failures(
 ) -> None:
     """No screenshot list and no stream integration: no still, and a clear error."""
     entity_id = _entity_id(hass, stream_titled(emulator, "Front Gate").stream_id)
-    emulator.faults.add(
-        FaultRule(
-            kind="http_error",
-            status=404,
-            code="NotFound.Stream",
-            action="ListStreamScreenshots",
-        )
-    )
+    no_screenshots(emulator)
     with pytest.raises(HomeAssistantError):
         await async_get_image(hass, entity_id)
 

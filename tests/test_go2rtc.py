@@ -32,7 +32,7 @@ from custom_components.volcengine_slow_live.const import CONF_LIVE_PROTOCOL, DOM
 from custom_components.volcengine_slow_live.live.stills import StillCache
 from emulator import Emulator, FaultRule, Fleet
 
-from .common import camera_entity, setup_integration
+from .common import camera_entity, no_screenshots, setup_integration
 from .conftest import EmulatorFactory
 from .e2e import go2rtc as go2rtc_server
 
@@ -220,14 +220,7 @@ async def test_stills_come_from_go2rtc(
 ) -> None:
     """No screenshot to show: go2rtc's picture, not Home Assistant's own stream."""
     await setup_integration(hass, emulator)
-    emulator.faults.add(
-        FaultRule(
-            kind="http_error",
-            status=404,
-            code="NotFound.Stream",
-            action="ListStreamScreenshots",
-        )
-    )
+    no_screenshots(emulator)
     entity_id = camera_entity(hass, emulator, "Garage")
     image = await async_get_image(hass, entity_id, timeout=30)
     assert image.content.startswith(b"\xff\xd8")
@@ -243,14 +236,7 @@ async def test_a_still_go2rtc_cannot_take_comes_from_elsewhere(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """go2rtc has no picture, or is gone: its answer or error does not escape."""
-    emulator.faults.add(
-        FaultRule(
-            kind="http_error",
-            status=404,
-            code="NotFound.Stream",
-            action="ListStreamScreenshots",
-        )
-    )
+    no_screenshots(emulator)
     with go2rtc_server.running(go2rtc_binary, tmp_path) as url:
         await _serve(hass, url, hass_client_no_auth)
         await setup_integration(hass, emulator)

@@ -19,19 +19,13 @@ from custom_components.volcengine_slow_live.targets import (
 )
 from emulator import Emulator
 
-from .common import camera_entity, stream_titled
+from .common import camera_entity, enable_sub_stream, stream_titled
 
 
 async def test_a_sub_stream_camera_plays_index_1(
     hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
 ) -> None:
-    registry = er.async_get(hass)
-    front = stream_titled(emulator, "Front Gate")
-    sub = registry.async_get_entity_id("camera", DOMAIN, f"{front.stream_id}_sub")
-    assert sub is not None
-    registry.async_update_entity(sub, disabled_by=None)
-    await hass.config_entries.async_reload(setup_entry.entry_id)
-    await hass.async_block_till_done()
+    sub = await enable_sub_stream(hass, setup_entry, emulator, "Front Gate")
     assert resolve_camera(hass, sub).streaming_index == 1
     main = resolve_camera(hass, camera_entity(hass, emulator, "Front Gate"))
     assert main.streaming_index == 0

@@ -218,13 +218,8 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
                 LOGGER.debug("%s: no live URL: %s", self.entity_id, err)
                 self._source_failed = True
                 return None
-        if self._source_failed:
-            self._source_failed = False
-            # Home Assistant chose the WebRTC provider when it had no source.
-            self.hass.async_create_task(
-                self.async_refresh_providers(),
-                f"check the WebRTC providers of {self.entity_id} again",
-            )
+        # Works again: the next coordinator update no longer re-checks providers.
+        self._source_failed = False
         return url
 
     async def async_camera_image(
