@@ -14,7 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
-from .models import Page, _Fields, _Model, parse_page
+from .models import Page, parse_page
+from .models.fields import _Fields, _Model
 
 
 class AlarmKind(StrEnum):

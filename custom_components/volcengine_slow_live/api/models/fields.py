@@ -30,8 +30,8 @@ import re
 from typing import Self
 from urllib.parse import parse_qsl, urlsplit
 
-from .errors import InvalidResponse
-from .redact import redact_text
+from ..errors import InvalidResponse
+from ..redact import redact_text
 
 __all__ = [
     "BEIJING",
