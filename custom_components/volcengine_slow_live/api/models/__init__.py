@@ -7,7 +7,6 @@ from .fields import (
     Device,
     DeviceChannels,
     DeviceStream,
-    Page,
     Protocol,
     PullUrl,
     RecordingSegment,
@@ -17,11 +16,11 @@ from .fields import (
     StartStreamResult,
     StopStreamResult,
     Stream,
-    parse_page,
     parse_pull_urls,
     parse_recordings,
     parse_screenshots,
 )
+from .pages import Page, parse_page
 
 __all__ = [
     "BEIJING",

@@ -20,7 +20,7 @@ account; no model keeps them.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
@@ -40,7 +40,6 @@ __all__ = [
     "Device",
     "DeviceChannels",
     "DeviceStream",
-    "Page",
     "Protocol",
     "PullUrl",
     "RecordingSegment",
@@ -50,7 +49,6 @@ __all__ = [
     "StartStreamResult",
     "StopStreamResult",
     "Stream",
-    "parse_page",
     "parse_pull_urls",
     "parse_recordings",
     "parse_screenshots",
@@ -1010,35 +1008,3 @@ def parse_screenshots(result: object) -> tuple[Screenshot, ...]:
         for item in _result_items(result, "ListStreamScreenshots")
     )
     return tuple(sorted(shots, key=lambda s: s.taken_at))
-
-
-# --------------------------------------------------------------------------------------
-# Paging
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class Page[T](_Model):
-    """One page of a list action's items."""
-
-    items: tuple[T, ...]
-    page_number: int
-    """1-based."""
-    page_size: int
-    total_count: int | None = None
-    """None when the server does not say (the Python SDK's ListSpaces model)."""
-
-
-def parse_page[T](result: object, key: str, item: Callable[[object], T]) -> Page[T]:
-    """Parse a paged Result, e.g. `parse_page(result, "Streams", Stream.from_api)`.
-
-    Missing paging fields default to page 1 holding everything returned; page 0
-    (ListSpaces' documented example) means the first page.
-    """
-    f = _Fields.top(result, "Result")
-    items = tuple(item(entry) for entry in f.items(key))
-    return Page(
-        items=items,
-        page_number=max(f.integer("PageNumber", 1), 1),
-        page_size=f.integer("PageSize", len(items)),
-        total_count=f.opt_integer("TotalCount"),
-    )
