@@ -9,18 +9,20 @@ from .fields import (
     DeviceStream,
     Protocol,
     PullUrl,
-    RecordingSegment,
     RecordingUrls,
-    Screenshot,
     Space,
     StartStreamResult,
     StopStreamResult,
     Stream,
     parse_pull_urls,
+)
+from .pages import Page, parse_page
+from .recordings import (
+    RecordingSegment,
+    Screenshot,
     parse_recordings,
     parse_screenshots,
 )
-from .pages import Page, parse_page
 
 __all__ = [
     "BEIJING",
