@@ -3,18 +3,20 @@
 from .fields import (
     BEIJING,
     TRANS_UNNAMED,
+    Protocol,
+    PullUrl,
+    RecordingUrls,
+    parse_pull_urls,
+)
+from .fleet import (
     Channel,
     Device,
     DeviceChannels,
     DeviceStream,
-    Protocol,
-    PullUrl,
-    RecordingUrls,
     Space,
     StartStreamResult,
     StopStreamResult,
     Stream,
-    parse_pull_urls,
 )
 from .pages import Page, parse_page
 from .recordings import (
