@@ -1,13 +1,6 @@
 """Typed models of the aiotvideo API's results, read tolerantly but never blindly."""
 
-from .fields import (
-    BEIJING,
-    TRANS_UNNAMED,
-    Protocol,
-    PullUrl,
-    RecordingUrls,
-    parse_pull_urls,
-)
+from .fields import BEIJING
 from .fleet import (
     Channel,
     Device,
@@ -24,6 +17,13 @@ from .recordings import (
     Screenshot,
     parse_recordings,
     parse_screenshots,
+)
+from .urls import (
+    TRANS_UNNAMED,
+    Protocol,
+    PullUrl,
+    RecordingUrls,
+    parse_pull_urls,
 )
 
 __all__ = [

@@ -7,17 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Self
 
-from .fields import (
-    Protocol,
-    PullUrl,
-    _Fields,
-    _list,
-    _Model,
-    _pick,
-    _str,
-    _trans_pull_urls,
-    parse_pull_urls,
-)
+from .fields import _Fields, _list, _Model, _str
+from .urls import Protocol, PullUrl, _pick, _trans_pull_urls, parse_pull_urls
 
 __all__ = [
     "Channel",
