@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.volcengine_slow_live.alarms import REMEMBERED, AlarmWatcher
-from custom_components.volcengine_slow_live.api.alarms import (
+from custom_components.volcengine_slow_live.api.models import (
     AlarmKind,
     DeviceAlarm,
     alarm_kind,

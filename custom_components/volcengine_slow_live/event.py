@@ -14,7 +14,7 @@ from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
 from .alarms import Alarm, AlarmEntity
-from .api.alarms import AlarmKind
+from .api.models import AlarmKind
 from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL
 from .coordinator import SlowLiveCoordinator
 from .entity import channel_platform

@@ -16,8 +16,8 @@ from homeassistant.components.image import ImageEntity
 from homeassistant.core import callback
 
 from .alarms import Alarm, AlarmEntity, has_alarms
-from .api.alarms import DeviceAlarm
 from .api.errors import ApiError
+from .api.models import DeviceAlarm
 from .const import LOGGER
 from .coordinator import SlowLiveCoordinator
 from .data import runtime_data

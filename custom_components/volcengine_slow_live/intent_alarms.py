@@ -23,8 +23,8 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .alarms import has_alarms
-from .api.alarms import DeviceAlarm
 from .api.errors import ApiError
+from .api.models import DeviceAlarm
 from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
 from .intent_slots import (
     PREFERENCES,

@@ -18,8 +18,7 @@ from homeassistant.components.media_player import MediaClass
 from homeassistant.components.media_source import BrowseMediaSource
 from homeassistant.util import dt as dt_util
 
-from .api.alarms import DeviceAlarm
-from .api.models import RecordingSegment
+from .api.models import DeviceAlarm, RecordingSegment
 from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
 from .coordinator import ChannelData
 from .data import SlowLiveConfigEntry

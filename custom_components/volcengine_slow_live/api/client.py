@@ -22,7 +22,6 @@ from typing import Any, Concatenate, Final
 import aiohttp
 from yarl import URL
 
-from .alarms import DeviceAlarm, parse_alarms
 from .errors import (
     ApiError,
     InvalidResponse,
@@ -32,6 +31,7 @@ from .errors import (
 )
 from .models import (
     Device,
+    DeviceAlarm,
     DeviceChannels,
     Page,
     RecordingSegment,
@@ -41,6 +41,7 @@ from .models import (
     StartStreamResult,
     StopStreamResult,
     Stream,
+    parse_alarms,
     parse_page,
     parse_recordings,
     parse_screenshots,

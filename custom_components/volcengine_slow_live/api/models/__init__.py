@@ -1,5 +1,6 @@
 """Typed models of the aiotvideo API's results, read tolerantly but never blindly."""
 
+from .alarms import AlarmKind, DeviceAlarm, alarm_kind, parse_alarms
 from .fields import BEIJING
 from .fleet import (
     Channel,
@@ -29,8 +30,10 @@ from .urls import (
 __all__ = [
     "BEIJING",
     "TRANS_UNNAMED",
+    "AlarmKind",
     "Channel",
     "Device",
+    "DeviceAlarm",
     "DeviceChannels",
     "DeviceStream",
     "Page",
@@ -43,6 +46,8 @@ __all__ = [
     "StartStreamResult",
     "StopStreamResult",
     "Stream",
+    "alarm_kind",
+    "parse_alarms",
     "parse_page",
     "parse_pull_urls",
     "parse_recordings",

@@ -14,8 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Self
 
-from .models import Page, parse_page
-from .models.fields import _Fields, _Model
+from .fields import _Fields, _Model
+from .pages import Page, parse_page
 
 
 class AlarmKind(StrEnum):
