@@ -17,6 +17,8 @@ from typing import Self
 from .fields import _Fields, _Model
 from .pages import Page, parse_page
 
+__all__ = ["AlarmKind", "DeviceAlarm", "alarm_kind", "parse_alarms"]
+
 
 class AlarmKind(StrEnum):
     """What happened, as an event entity's event types say it."""

@@ -1,8 +1,8 @@
-"""Typed models of the aiotvideo API's results, read tolerantly but never blindly.
+"""The tolerant readers every model parses with, and the models' base.
 
 The docs and the official SDKs disagree about many shapes (API notes §7): lists
 versus maps, a misspelt key, numbers sent as strings, several time formats. Each
-parser here accepts every shape seen in any of them, fills defaults for missing
+parser accepts every shape seen in any of them, fills defaults for missing
 optional fields, ignores unknown ones, and turns anything else into
 `InvalidResponse`. Error messages name the field, never its value: values are often
 signed URLs.
@@ -12,9 +12,6 @@ Times become timezone-aware `datetime`s in UTC. A wall-clock time without a zone
 mainland-China regions and its examples write local times that way. Numbers above
 1e11 are unix milliseconds (as seconds they would be after the year 5000), and a time
 of 0 (or less) means "never" and becomes None.
-
-Push URLs, device passwords and domain keys are secrets of the device side or of the
-account; no model keeps them.
 """
 
 from __future__ import annotations
@@ -268,7 +265,7 @@ class _Fields:
 
 
 # --------------------------------------------------------------------------------------
-# Media URLs
+# The models' base
 
 
 class _Model:
