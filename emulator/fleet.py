@@ -534,8 +534,8 @@ class Fleet:
         outages (tests place the gaps they need with `set_recording(pauses=...)`).
 
         * GB space "Home": NVR "Courtyard NVR" (Hikvision DS-7604NI; Front Gate,
-          Garden, Garage, Back Door, with sub streams), IPC "Living Room" (PTZ),
-          offline IPC "Attic".
+          Garden (a PTZ dome reporting its own model), Garage, Back Door, with sub
+          streams), IPC "Living Room" (PTZ), offline IPC "Attic".
         * GB space "Farm" with `PullOnDemand`: PTZ IPC "Barn".
         * RTMP space "Tea Garden Live" with two streams.
         """
@@ -561,7 +561,11 @@ class Fleet:
         )
         nvr.description = "院子录像机"
         nvr.location = "车库机柜"
-        fleet.channels[nvr.device_id, nvr.channels[1]].ptz_type = 1
+        # Garden is a dome whose own model the NVR passes on; for the others it
+        # gives its own.
+        garden = fleet.channels[nvr.device_id, nvr.channels[1]]
+        garden.ptz_type = 1
+        garden.model = "DS-2DE2A404IW-DE3"
         living = fleet.add_device(
             home.space_id,
             "Living Room",

@@ -129,6 +129,9 @@ class Channel:
     latitude: float
     online: bool = True
     sub_stream_id: str | None = None
+    # The camera's own model, when its device reports one for it (an NVR gives
+    # its own model for the cameras it knows nothing about): else the device's.
+    model: str = ""
 
 
 @dataclass(slots=True)

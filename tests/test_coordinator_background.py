@@ -20,6 +20,7 @@ from custom_components.volcengine_slow_live.const import DOMAIN
 from custom_components.volcengine_slow_live.coordinator import (
     DETAILS_INLINE,
     ChannelData,
+    recorder_model,
 )
 from emulator import Emulator, FaultRule, Fleet
 
@@ -63,7 +64,15 @@ async def test_details_beyond_the_first_window_arrive_after_setup(
         listed = channel.device_stream
         assert listed is not None
         assert channel.name == listed.name
-        assert channel.model == (listed.model or channel.device.type)  # type: ignore[union-attr]
+        device = channel.device
+        assert device is not None
+        if channel.is_single_ipc:
+            assert channel.model == (listed.model or device.type)
+        else:
+            # An NVR's own model, given for each channel, is not the camera's.
+            shared = recorder_model(device)
+            own = listed.model or None
+            assert channel.model == (None if own == shared else own)
 
     # PTZ controls come with the details (the PTZ type is one).
     moving = [s for s in emulator.fleet.main_streams() if has_ptz(emulator, s)]
@@ -159,9 +168,10 @@ def test_without_details_the_device_list_speaks_for_the_channel() -> None:
         streams=(DeviceStream(channel_id="c1", stream_id="m1", channel_status="ON"),),
     )
     assert ChannelData(stream=stream, space=space, device=on).online
-    # Not in the device's list at all: the device's own values, status unknown.
+    # Not in the device's list at all: the device's maker, no model (the NVR's
+    # type is not the camera's model), status unknown.
     bare = Device(device_id="d", status="online", type="NVR", manufacturer="Hik")
     unlisted = ChannelData(stream=stream, space=space, device=bare)
     assert unlisted.device_stream is None
-    assert (unlisted.manufacturer, unlisted.model) == ("Hik", "NVR")
+    assert (unlisted.manufacturer, unlisted.model) == ("Hik", None)
     assert unlisted.online

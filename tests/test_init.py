@@ -262,20 +262,22 @@ async def test_refresh_costs_list_pages_not_channels(
     assert emulator.count("GetDeviceChannelsV2") == before["GetDeviceChannelsV2"]
 
 
-async def test_an_ipc_and_its_channel_are_told_apart(
+async def test_an_ipc_and_its_channel_are_one_device(
     hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
 ) -> None:
     devices = dr.async_entries_for_config_entry(
         dr.async_get(hass), setup_entry.entry_id
     )
     names = sorted(d.name or "" for d in devices)
-    # Each IPC's device takes its type; the NVR's name already differs from its
-    # channels'; no two devices share a name.
-    assert "Attic IPC" in names
-    assert "Living Room IPC" in names
+    # An IPC is its camera (no "Attic IPC" above "Attic"); the NVR stands above its
+    # channels; no two devices share a name.
+    assert "Attic IPC" not in names
+    assert "Living Room IPC" not in names
     assert "Courtyard NVR" in names
     assert len(names) == len(set(names))
     attic = next(d for d in devices if d.name == "Attic")
-    parent = dr.async_get(hass).async_get(attic.via_device_id or "")
+    assert attic.via_device_id is None
+    gate = next(d for d in devices if d.name == "Front Gate")
+    parent = dr.async_get(hass).async_get(gate.via_device_id or "")
     assert parent is not None
-    assert parent.name == "Attic IPC"
+    assert parent.name == "Courtyard NVR"

@@ -110,7 +110,8 @@ async def test_diagnostics(
     assert _stable(diagnostics, emulator) == snapshot(name="entry")
 
     registry = dr.async_get(hass)
-    for name in ("Front Gate", "Courtyard NVR", "tea-garden-east"):
+    # A channel of the NVR, the NVR, an IPC (its camera is the IPC), an RTMP stream.
+    for name in ("Front Gate", "Courtyard NVR", "Living Room", "tea-garden-east"):
         device = next(
             d
             for d in dr.async_entries_for_config_entry(registry, setup_entry.entry_id)

@@ -11,7 +11,7 @@ from .alarms import AlarmWatcher, async_remove_alarm_cursors
 from .const import ALARM_POLL_INTERVAL, DOMAIN
 from .coordinator import SlowLiveCoordinator
 from .data import SlowLiveConfigEntry, SlowLiveRuntimeData, create_client
-from .devices import async_sync_devices, channel_identifier, gb_device_identifier
+from .devices import async_sync_devices, devices_in_use
 from .intent import async_setup_intents
 from .live.relay import async_setup_relays
 from .logs import install_token_filter
@@ -97,7 +97,4 @@ async def async_remove_config_entry_device(
 ) -> bool:
     """Let the user delete a device only when the cloud no longer has it."""
     data = entry.runtime_data.coordinator.data
-    in_use = {channel_identifier(key) for key in data.channels} | {
-        gb_device_identifier(device_id) for device_id in data.devices
-    }
-    return device.identifiers.isdisjoint(in_use)
+    return device.identifiers.isdisjoint(devices_in_use(data))

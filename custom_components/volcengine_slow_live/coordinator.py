@@ -20,6 +20,7 @@ way would sit unanswered, their timeouts running.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -46,6 +47,37 @@ GB28181 = "gb28181"
 DETAILS_INLINE = int(DEFAULT_RATE_LIMIT)
 # Devices to read details of: (device ID, space ID, the channel IDs the lists name).
 type _Wanted = list[tuple[str, str | None, frozenset[str]]]
+
+
+def is_single_ipc(device: Device) -> bool:
+    """An IPC with one channel: the channel is the camera, and the camera the IPC.
+
+    Such a device and its channel are one thing to a person, so they make one
+    device in Home Assistant. A device of another type (NVR, platform) or with
+    several channels is a device of its own with its channels below it.
+    """
+    return (
+        device.type.strip().upper() == "IPC"
+        and (len(device.streams) or device.channel_num) <= 1
+    )
+
+
+def recorder_model(device: Device) -> str | None:
+    """The model a multi-channel device gives every one of its channels: its own.
+
+    The cloud's device has no model of its own; its channels have one each, from
+    the device's catalog. An NVR fills in its own model there for the cameras it
+    knows nothing about (the demo's "DS-7604NI" on three of four): a model most of
+    its channels share is the recorder's, not its cameras'; a camera behind it that
+    reports a model of its own keeps that.
+    """
+    counts = Counter(item.model for item in device.streams if item.model)
+    if counts:
+        model, seen = counts.most_common(1)[0]
+        # One channel alone does not say whose model it gives.
+        if seen >= 2 and seen * 2 > len(device.streams):
+            return model
+    return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,15 +124,27 @@ class ChannelData:
         )
 
     @property
+    def is_single_ipc(self) -> bool:
+        """The channel is a whole IPC's (`is_single_ipc`): the camera is the device."""
+        return self.device is not None and is_single_ipc(self.device)
+
+    @property
     def model(self) -> str | None:
-        """The camera's model (else the device type: NVR, IPC…)."""
+        """The camera's model, when the cloud knows it.
+
+        A single-channel IPC's is its channel's (else its type, "IPC"). On a
+        multi-channel device, a model every channel reports is the device's own
+        (`recorder_model`), not this camera's: then there is none.
+        """
         item = self.device_stream
-        return (
-            (self.details and self.details.model)
-            or (item and item.model)
-            or (self.device and self.device.type)
-            or None
-        )
+        own = (self.details and self.details.model) or (item and item.model) or None
+        if self.device is None:
+            return own
+        if self.is_single_ipc:
+            return own or self.device.type or None
+        if own is not None and own == recorder_model(self.device):
+            return None
+        return own
 
     @property
     def is_gb(self) -> bool:

@@ -89,7 +89,7 @@ async def async_get_config_entry_diagnostics(
 async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: SlowLiveConfigEntry, device: dr.DeviceEntry
 ) -> dict[str, Any]:
-    """One channel (or GB device) as the last refresh saw it."""
+    """One channel (with its IPC, when it is one) or GB device as last seen."""
     data = entry.runtime_data.coordinator.data
     result: dict[str, Any] = {"entry": _entry(entry)}
     for domain, identifier in device.identifiers:
@@ -97,6 +97,9 @@ async def async_get_device_diagnostics(
             continue
         if channel := data.channels.get(identifier):
             result["channel"] = _channel(channel)
+            # A single-channel IPC's camera is that IPC: its page shows it too.
+            if channel.device is not None and channel.is_single_ipc:
+                result["device"] = _jsonable(channel.device)
         elif identifier.startswith("device_") and (
             gb_device := data.devices.get(identifier.removeprefix("device_"))
         ):

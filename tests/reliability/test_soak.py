@@ -468,7 +468,7 @@ def _assert_healthy(
         if camera.state != "unavailable":
             assert camera.attributes["brand"] == device.manufacturer, camera
         assert camera.name == channel.name
-        # Its device hangs below the NVR or IPC it belongs to.
+        # Its device hangs below the NVR it belongs to; an IPC's is the IPC.
         child = devices.async_get_device_by_identifier(
             (DOMAIN, stream.stream_id), entry_id
         )
@@ -476,10 +476,14 @@ def _assert_healthy(
             (DOMAIN, f"device_{stream.device_id}"), entry_id
         )
         assert child is not None
-        assert parent is not None
-        assert child.via_device_id == parent.id, child
+        if device.type == "IPC":
+            assert parent is None
+            assert child.via_device_id is None, child
+        else:
+            assert parent is not None
+            assert child.via_device_id == parent.id, child
     assert checked["streaming"] > CHANNELS // 2
     assert checked["idle"] > 0
-    assert len(dr.async_entries_for_config_entry(devices, entry_id)) == CHANNELS + len(
-        fleet.devices
+    assert len(dr.async_entries_for_config_entry(devices, entry_id)) == CHANNELS + sum(
+        1 for device in fleet.devices.values() if device.type != "IPC"
     )
