@@ -75,7 +75,7 @@ async def setup_integration(
 
     entry = MockConfigEntry(
         domain=DOMAIN,
-        title="Slow Live AKLT…demo",
+        title="Volcengine Slow Live (cn-north-1)",
         unique_id=emulator.access_key,
         data=entry_data(emulator),
         options=options or {},

@@ -76,8 +76,36 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, emulator: Emulator) 
         CONF_ENDPOINT: emulator.base_url,
         CONF_SPACES: spaces[:1],
     }
-    assert emulator.secret_key not in entry.title
-    assert emulator.access_key not in entry.title
+    # Named after the region, never the key.
+    assert entry.title == "Volcengine Slow Live (cn-north-1)"
+
+
+async def test_entries_of_one_region_get_titles_apart(
+    hass: HomeAssistant, emulator: Emulator
+) -> None:
+    titles = []
+    for index in range(3):
+        fleet = Fleet.demo(seed=7 + index)
+        key, secret = emulator.add_account(f"other{index}", fleet)
+        flow_id = await _start(hass)
+        result = await hass.config_entries.flow.async_configure(
+            flow_id,
+            _user_input(
+                emulator, **{CONF_ACCESS_KEY_ID: key, CONF_SECRET_ACCESS_KEY: secret}
+            ),
+        )
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {CONF_SPACES: list(fleet.spaces)[:1]}
+        )
+        await hass.async_block_till_done()
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        titles.append(result["result"].title)
+    # The region; then the spaces chosen; then a number.
+    assert titles == [
+        "Volcengine Slow Live (cn-north-1)",
+        "Volcengine Slow Live (cn-north-1: Home)",
+        "Volcengine Slow Live (cn-north-1) 2",
+    ]
 
 
 async def test_whitespace_is_trimmed(hass: HomeAssistant, emulator: Emulator) -> None:

@@ -12,6 +12,7 @@ from .const import ALARM_POLL_INTERVAL, DOMAIN
 from .coordinator import SlowLiveCoordinator
 from .data import SlowLiveConfigEntry, SlowLiveRuntimeData, create_client
 from .devices import async_sync_devices, devices_in_use
+from .entry_title import async_retitle_keyed_entry
 from .intent import async_setup_intents
 from .live.relay import async_setup_relays
 from .logs import install_token_filter
@@ -46,6 +47,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> 
     client = create_client(hass, entry.data)
     coordinator = SlowLiveCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
+    async_retitle_keyed_entry(
+        hass,
+        entry,
+        [space.name or space.space_id for space in coordinator.data.spaces.values()],
+    )
     ptz = PtzController(hass, client, entry.entry_id)
     await ptz.async_load()
     entry.runtime_data = SlowLiveRuntimeData(

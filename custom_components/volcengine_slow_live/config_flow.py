@@ -45,7 +45,6 @@ from .api.errors import (
     Unavailable,
 )
 from .api.models import Space
-from .api.redact import redact_access_key
 from .const import (
     CONF_ACCESS_KEY_ID,
     CONF_ENDPOINT,
@@ -79,6 +78,7 @@ from .const import (
     StreamQuality,
 )
 from .data import create_client
+from .entry_title import entry_title
 
 # Home Assistant keeps URLs out of translated strings: the default endpoint is filled in.
 _ENDPOINT_PLACEHOLDERS = {"default_endpoint": DEFAULT_ENDPOINT}
@@ -239,9 +239,11 @@ class SlowLiveConfigFlow(ConfigFlow, domain=DOMAIN):
                         unique_id=data[CONF_ACCESS_KEY_ID],
                         data=data,
                     )
+                names = [
+                    s.name or s.space_id for s in self._spaces if s.space_id in chosen
+                ]
                 return self.async_create_entry(
-                    title=f"Slow Live {redact_access_key(data[CONF_ACCESS_KEY_ID])}",
-                    data=data,
+                    title=entry_title(self.hass, data[CONF_REGION], names), data=data
                 )
         if self.source == SOURCE_RECONFIGURE:
             current = self._get_reconfigure_entry().data.get(CONF_SPACES, [])
