@@ -27,7 +27,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
 from custom_components.volcengine_slow_live import (
-    media_alarms as media_source_alarms,
     media_source,
     recorded,
 )
@@ -156,10 +155,17 @@ async def test_root_camera_day_recording_resolve(
     hours = _children(day)
     assert 20 <= len(hours) <= 25
     assert all(_count(h) for h in hours)
+    # Newest first, as the days are: the hour someone is after is usually the last.
+    starts = [_range(h)[0] for h in hours]
+    assert starts == sorted(starts, reverse=True)
     hour = await _browse(hass, _identifier(hours[12]))
-    assert hour.title == hours[12].title
+    # Opened, the hour says whose and which day (a player titles from it).
+    assert hour.title == f"Front Gate · Yesterday {hours[12].title}"
     recordings = _children(hour)
-    assert _count(hour) == len(recordings)
+    assert _count(hours[12]) == len(recordings)
+    assert [_range(r) for r in recordings] == sorted(
+        (_range(r) for r in recordings), reverse=True
+    )
     item = recordings[0]
     assert RECORDING_TITLE.fullmatch(item.title)
     assert item.title.endswith(" · 10 min")
@@ -169,8 +175,13 @@ async def test_root_camera_day_recording_resolve(
     assert item.media_content_type == MIME_HLS
     assert item.thumbnail is not None
     assert "/record_cover/" in item.thumbnail
+    # Opened on its own (what a player asks): the camera and the day too.
     leaf = await _browse(hass, _identifier(item))
-    assert (leaf.title, leaf.can_play, leaf.children) == (item.title, True, None)
+    assert (leaf.title, leaf.can_play, leaf.children) == (
+        f"Front Gate · Yesterday · {item.title}",
+        True,
+        None,
+    )
     assert emulator.count("CloudRecordPlay") == 0
 
     # The browser's own player takes HLS only by this name; a TV by the registered one.
@@ -211,7 +222,10 @@ async def test_event_clips_are_listed_with_their_duration(
         else:
             assert (match[3], match[4]) == (str(round(length / 60)), "min")
     assert any(c.title.endswith(" s") for c in clips)
-    assert [_range(c) for c in clips] == sorted(_range(c) for c in clips)
+    # Newest first.
+    assert [_range(c) for c in clips] == sorted(
+        (_range(c) for c in clips), reverse=True
+    )
     assert emulator.count("CloudRecordPlay") == 0
 
 
@@ -254,7 +268,8 @@ async def test_crowded_days_are_split_until_each_node_fits(
     listed = emulator.count("ListStreamRecords")
     groups = _children(day)
     assert len(groups) == 24
-    assert groups[0].title.startswith(f"00:00{DASH}01:00 · ")
+    assert groups[0].title.startswith(f"23:00{DASH}00:00 · ")
+    assert groups[-1].title.startswith(f"00:00{DASH}01:00 · ")
     assert sum(_count(g) for g in groups) == per_day
 
     items = await _walk(hass, day)
@@ -322,11 +337,16 @@ async def test_several_accounts_add_an_account_level(
     assert len(cameras) == len(other.runtime_data.coordinator.data.channels)
     barn = next(c for c in cameras if c.title == "Barn")
     assert _identifier(barn).startswith(f"{other.entry_id}/")
-    # Barn's space has no recording template: one line says so.
-    (note,) = _children(await _browse(hass, _identifier(barn)))
-    assert note.title == "No cloud recording (no recording template)"
-    assert not note.can_play
-    assert not note.can_expand
+    # Barn's space has no recording template: its title says so, above nothing
+    # to click (the browser would play a child it cannot open).
+    opened = await _browse(hass, _identifier(barn))
+    assert opened.title == "Barn · No cloud recording (no recording template)"
+    assert opened.children == []
+    # An identifier of the line that used to say so: a reason, never an id.
+    with pytest.raises(Unresolvable) as unplayable:
+        await _resolve(hass, f"{_identifier(barn)}/none")
+    assert unplayable.value.translation_key == "media_not_playable"
+    assert "/" not in str(unplayable.value)
 
     # The other account's cameras are not reachable through the first one.
     barn_key = _identifier(barn).split("/")[1]
@@ -554,8 +574,9 @@ async def test_titles_follow_home_assistants_language(
     assert titles[1:4] == ["报警", "今天", "昨天"]
     assert re.fullmatch(r"\d{1,2}月\d{1,2}日 周[一二三四五六日]", titles[4]), titles[4]
     garage = stream_titled(emulator, "Garage").stream_id
-    (note,) = _children(await _browse(hass, f"{setup_entry.entry_id}/{garage}"))
-    assert note.title == "最近 30 天没有录像"
+    garage_node = await _browse(hass, f"{setup_entry.entry_id}/{garage}")
+    assert garage_node.title == "Garage · 最近 30 天没有录像"
+    assert garage_node.children == []
     day = await _browse(hass, f"{setup_entry.entry_id}/{key}/day/{_yesterday()}")
     assert day.title == "Front Gate · 昨天"
 
@@ -563,40 +584,48 @@ async def test_titles_follow_home_assistants_language(
 async def test_a_cameras_alarms(
     hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
 ) -> None:
-    """Newest first, titled with time and kind, playing the recording around each;
-    one listing a folder; none for cameras whose device reports none."""
+    """Newest first, titled with kind and time, playing the recording around each,
+    each with its own picture; one listing a folder once the week was read."""
     from emulator.alarms import trigger
 
+    # None lately: the folder's title says so, above nothing to click.
+    back = stream_titled(emulator, "Back Door")
+    back.alarms_per_hour = 0
+    empty = await _browse(hass, f"{setup_entry.entry_id}/{back.stream_id}/alarms")
+    assert empty.title == "Back Door · No alarms in the last 7 days"
+    assert empty.children == []
     front = stream_titled(emulator, "Front Gate")
-    raised = trigger(front, emulator.now() - 120, method=5, kind=6)
+    front.alarms_per_hour = 0
     camera = f"{setup_entry.entry_id}/{front.stream_id}"
-    listed = emulator.count("ListDeviceAlarms")
+    raised = trigger(front, emulator.now() - 120, method=5, kind=6)
+    other = trigger(front, emulator.now() - 2 * 86400)
     folder = await _browse(hass, f"{camera}/alarms")
-    assert emulator.count("ListDeviceAlarms") == listed + 1
-    assert folder.title == "Front Gate · Alarms"
-    items = _children(folder)
-    # About six an hour over a week, at most 100 shown, newest first.
-    assert len(items) == media_source_alarms.SHOWN
-    # Ours by its range (the gate raises intrusions of its own too).
-    intrusion = next(
-        i
-        for i in items
-        if _identifier(i).endswith(f"/rec/{raised.at - 10}-{raised.at + 30}")
-    )
+    assert folder.title == "Front Gate · Alarms of the last 7 days · 2 alarms"
+    intrusion, older = _children(folder)  # few: listed as they are, newest first
+    assert _identifier(intrusion).endswith(f"/rec/{raised.at - 10}-{raised.at + 30}")
     when = dt_util.as_local(dt_util.utc_from_timestamp(raised.at))
     today = when.date() == dt_util.now().date()
     expected = f"{when:%H:%M}" if today else f"{when:%m-%d %H:%M}"
     assert intrusion.title == f"Intrusion · {expected}"
-    assert any(re.fullmatch(r"\w[\w ]* · \d\d-\d\d \d\d:\d\d", i.title) for i in items)
-    starts = [int(_identifier(i).rsplit("/", 1)[1].split("-")[0]) for i in items]
-    assert starts == sorted(starts, reverse=True)
-    assert all(i.can_play for i in items)  # Front Gate records all the time
-    assert any(i.thumbnail for i in items)
+    then = dt_util.as_local(dt_util.utc_from_timestamp(other.at))
+    assert older.title == f"Motion · {then:%m-%d %H:%M}"
+    # Front Gate records all the time.
+    assert intrusion.can_play
+    assert older.can_play
+    # Each its own picture, from Home Assistant (never a cloud URL).
+    assert intrusion.thumbnail == (
+        f"/api/{DOMAIN}/alarm_picture/{camera}/{raised.at}.jpg"
+    )
+    assert older.thumbnail != intrusion.thumbnail
     played = await _resolve(hass, _identifier(intrusion))
     assert played.url.startswith(emulator.base_url)
+    # Opened again: one call for what is new.
+    listed = emulator.count("ListDeviceAlarms")
+    await _browse(hass, f"{camera}/alarms")
+    assert emulator.count("ListDeviceAlarms") == listed + 1
 
     # Garden records short clips only: an alarm outside them (its schedule paused
-    # around it here) is listed, not playable.
+    # around it here) is listed, says so, and has no play button.
     garden = stream_titled(emulator, "Garden")
     at = int(emulator.now()) - 3 * 3600
     emulator.fleet.set_recording(
@@ -607,13 +636,7 @@ async def test_a_cameras_alarms(
         await _browse(hass, f"{setup_entry.entry_id}/{garden.stream_id}/alarms")
     )
     assert not only.can_play
-
-    # None lately: one line says so.
-    front.alarms_per_hour = 0
-    front.triggered_alarms.clear()
-    (note,) = _children(await _browse(hass, f"{camera}/alarms"))
-    assert note.title == "No alarms in the last 7 days"
-    assert not note.can_play
+    assert only.title.endswith(" · not recorded")
 
     # A camera whose device reports none has no such folder.
     east = stream_titled(emulator, "East Terrace")

@@ -7,6 +7,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
+from .alarm_history import AlarmHistory
+from .alarm_pictures import AlarmPictures, async_setup_pictures
 from .alarms import AlarmWatcher, async_remove_alarm_cursors
 from .const import ALARM_POLL_INTERVAL, DOMAIN
 from .coordinator import SlowLiveCoordinator
@@ -34,10 +36,11 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up what every entry shares: log filter, actions, intents, live relays."""
+    """Set up what every entry shares: log filter, actions, intents, web views."""
     install_token_filter()
     async_setup_services(hass)
     async_setup_relays(hass)
+    async_setup_pictures(hass)
     await async_setup_intents(hass)
     return True
 
@@ -54,10 +57,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> 
     )
     ptz = PtzController(hass, client, entry.entry_id)
     await ptz.async_load()
+    recordings = RecordingIndex(client)
     entry.runtime_data = SlowLiveRuntimeData(
         client=client,
         coordinator=coordinator,
-        recordings=RecordingIndex(client),
+        recordings=recordings,
+        alarms=AlarmHistory(client),
+        pictures=AlarmPictures(client, recordings),
         ptz=ptz,
     )
     # Unloading ends running moves, each with its stop.

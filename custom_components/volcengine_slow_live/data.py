@@ -23,6 +23,8 @@ from .const import (
 )
 
 if TYPE_CHECKING:
+    from .alarm_history import AlarmHistory
+    from .alarm_pictures import AlarmPictures
     from .coordinator import SlowLiveCoordinator
     from .ptz import PtzController
     from .recorded import RecordingIndex
@@ -35,6 +37,8 @@ class SlowLiveRuntimeData:
     client: AiotVideoClient
     coordinator: SlowLiveCoordinator
     recordings: RecordingIndex
+    alarms: AlarmHistory
+    pictures: AlarmPictures
     ptz: PtzController
 
 

@@ -1,16 +1,13 @@
 """A "Last alarm" image per GB channel that reports alarms: what the camera saw then.
 
-The picture is the cloud's screenshot nearest the alarm (spaces with a screenshot
-template take one a minute), else the cover of the recording that holds it, read
-once per alarm and kept (a dashboard showing it costs nothing more). Before the
-first alarm since Home Assistant started, and when the cloud has no picture of that
+The picture is the one `alarm_pictures` finds: the cloud's first screenshot after
+the alarm, else the cover of the recording that holds it, read once per alarm and kept
+(a dashboard showing it costs nothing more). Before the first alarm since Home Assistant started, and when the cloud has no picture of that
 moment, there is none. Its attributes are Home Assistant's own (its access token):
 no cloud URL, so no URL token, ever appears.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from homeassistant.components.image import ImageEntity
 from homeassistant.core import callback
@@ -25,8 +22,6 @@ from .entity import channel_platform
 from .live.stills import offline_picture
 
 PARALLEL_UPDATES = 1
-# Screenshots within this long of the alarm count as "of" it.
-NEAR = timedelta(minutes=2)
 
 
 class LastAlarmImage(AlarmEntity, ImageEntity):
@@ -74,25 +69,9 @@ class LastAlarmImage(AlarmEntity, ImageEntity):
         channel = self.channel
         if channel is None:
             return None
-        client = self.coordinator.client
+        pictures = runtime_data(self.coordinator.config_entry).pictures
         try:
-            url: str | None = None
-            if channel.has_screenshots:
-                shots = await client.list_stream_screenshots(
-                    channel.key,
-                    start=alarm.at - NEAR,
-                    end=alarm.at + NEAR,
-                    space_id=channel.space.space_id,
-                )
-                if shots:
-                    url = min(shots, key=lambda s: abs(s.taken_at - alarm.at)).url
-            if url is None and channel.records:
-                index = runtime_data(self.coordinator.config_entry).recordings
-                files = await index.async_files(channel.key)
-                url = next(
-                    (f.cover_url for f in files if f.start <= alarm.at < f.end), None
-                )
-            return None if url is None else await client.fetch_media(url)
+            return await pictures.async_picture(channel, alarm.at)
         except ApiError as err:
             LOGGER.debug("%s: no picture of the alarm: %s", self.entity_id, err)
             return None

@@ -9,7 +9,8 @@ An identifier names a node of the browser (after `media-source://volcengine_slow
     <entry>/<key>/last_hour              its last hour
     <entry>/<key>/rec/<lo>-<hi>          a recording: unix seconds [lo, hi)
     <entry>/<key>/day/<date>[/<lo>-<hi>] a local day, or a part of it
-    <entry>/<key>/alarms                 its alarms
+    <entry>/<key>/alarms                 its alarms (the last 7 days)
+    <entry>/<key>/alarms/<date>[/<lo>-<hi>] its alarms of a local day, or a part of it
     <entry>/<key>/none                   a line of text (nothing to open or play)
 
 Identifiers are what players and automations keep (an alarm event's
@@ -79,6 +80,19 @@ class MediaId:
         )
 
     @classmethod
+    def alarm_day(
+        cls, entry_id: str, key: str, day: date, span: tuple[int, int] | None = None
+    ) -> Self:
+        """A camera's alarms of a local day, or of the part [lo, hi) of it."""
+        return cls(
+            entry_id=entry_id,
+            key=key,
+            view=View.ALARMS,
+            day=day.isoformat(),
+            span=span,
+        )
+
+    @classmethod
     def space(cls, entry_id: str, space_id: str, page: int | None = None) -> Self:
         """A space's cameras (one page of them)."""
         return cls(entry_id=entry_id, space_id=space_id, page=page)
@@ -126,20 +140,20 @@ class MediaId:
                 return cls(entry_id=entry_id, key=unquote(key))
             case [key, ("last_hour" | "alarms" | "none") as view]:
                 return cls(entry_id=entry_id, key=unquote(key), view=View(view))
+            case [key, ("day" | "alarms") as view, day, *part] if len(part) <= 1:
+                return cls(
+                    entry_id=entry_id,
+                    key=unquote(key),
+                    view=View(view),
+                    day=day,
+                    span=_span(part[0]) if part else None,
+                )
             case [key, "rec", span]:
                 return cls(
                     entry_id=entry_id,
                     key=unquote(key),
                     view=View.RECORDING,
                     span=_span(span),
-                )
-            case [key, "day", day, *part] if len(part) <= 1:
-                return cls(
-                    entry_id=entry_id,
-                    key=unquote(key),
-                    view=View.DAY,
-                    day=day,
-                    span=_span(part[0]) if part else None,
                 )
         raise ValueError(identifier)
 

@@ -1,9 +1,9 @@
-"""The media browser's nodes: folders, lines of text and playable recordings."""
+"""The media browser's nodes: folders and playable recordings, and what they share."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from homeassistant.components.media_player import MediaClass, MediaType
 from homeassistant.components.media_source import BrowseMediaSource
@@ -14,10 +14,22 @@ from .media_id import MediaId
 from .media_titles import DASH
 from .playback import MIME_HLS
 
+# The most children a folder lists; more are grouped (by space, day, hour…).
+MAX_CHILDREN = 100
+# Lengths (s) a crowded range is cut into: the longest one shorter than the range.
+STEPS = (3600, 600, 60, 10, 1)
+
 
 def unix(moment: datetime) -> int:
     """Whole unix seconds."""
     return int(moment.timestamp())
+
+
+def day_bounds(day: date) -> tuple[int, int]:
+    """[local midnight, next local midnight): 23 or 25 h on DST changes."""
+    start = dt_util.start_of_local_day(day)
+    end = dt_util.start_of_local_day(day + timedelta(days=1))
+    return unix(start), unix(end)
 
 
 def folder(
@@ -40,19 +52,6 @@ def folder(
         can_expand=True,
         children=children,
         thumbnail=thumbnail,
-    )
-
-
-def note(identifier: str, title: str) -> BrowseMediaSource:
-    """A line of text among the children: neither playable nor a folder."""
-    return BrowseMediaSource(
-        domain=DOMAIN,
-        identifier=identifier,
-        media_class=MediaClass.DIRECTORY,
-        media_content_type="",
-        title=title,
-        can_play=False,
-        can_expand=False,
     )
 
 

@@ -55,21 +55,26 @@ from .api.models import RecordingSegment
 from .const import DOMAIN
 from .coordinator import ChannelData
 from .data import SlowLiveConfigEntry
-from .media_alarms import DAYS as ALARM_DAYS, alarm_items, async_alarms
+from .media_alarms import async_alarm_folder
 from .media_id import MediaId, View
-from .media_nodes import clock, folder, note, recording_node, unix
+from .media_nodes import (
+    MAX_CHILDREN,
+    STEPS,
+    clock,
+    day_bounds,
+    folder,
+    recording_node,
+    unix,
+)
 from .media_titles import DASH, MediaTitles
 from .playback import MIME_HLS, async_recording, resolve_range
 from .recorded import DAYS, Coverage, TimeRange
 from .refusals import cloud_error
 from .targets import CameraTarget
 
-MAX_CHILDREN = 100
 LAST_HOUR = timedelta(hours=1)
 # What the frontend's own player accepts for HLS (an exact match, see the docstring).
 MIME_HLS_BROWSER = "application/x-mpegURL"
-# Lengths (s) a crowded range is cut into: the longest one shorter than the range.
-_STEPS = (3600, 600, 60, 10, 1)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 type _Error = type[BrowseError] | type[Unresolvable]
@@ -101,7 +106,7 @@ class SlowLiveMediaSource(MediaSource):
         except ValueError:
             raise _invalid(Unresolvable, item.identifier) from None
         if not media.key or media.view not in (View.LAST_HOUR, View.RECORDING):
-            raise _fail(Unresolvable, "media_not_playable", identifier=item.identifier)
+            raise _fail(Unresolvable, "media_not_playable")
         entry = self._entry(media.entry_id, Unresolvable)
         channel = _channel(entry, media.key, Unresolvable)
         if media.span is None:
@@ -147,20 +152,30 @@ class SlowLiveMediaSource(MediaSource):
                 last_hour = await self._async_last_hour(entry, channel)
                 return self._last_hour(entry, channel, last_hour)
             case View.ALARMS if has_alarms(channel):
-                return await self._async_alarms(entry, channel)
+                return await self._async_alarms(entry, channel, media)
             case View.RECORDING if media.span is not None:
                 span = _recording_range(media.span, item.identifier, BrowseError)
-                return recording_node(
+                node = recording_node(
                     media,
                     span.start,
                     span.end,
                     (span.end - span.start).total_seconds(),
                 )
+                # Opened on its own (a player asking what it plays): whose and when.
+                node.title = self._titles.say(
+                    "recording_of",
+                    name=channel.name,
+                    day=self._titles.day(
+                        dt_util.as_local(span.start).date(), dt_util.now().date()
+                    ),
+                    times=node.title,
+                )
+                return node
             case View.DAY if media.day is not None:
                 day = _day(media.day, BrowseError)
                 if media.span is None:
                     return await self._async_range(entry, channel, day)
-                day_lo, day_hi = _day_bounds(day)
+                day_lo, day_hi = day_bounds(day)
                 lo, hi = media.span
                 if not day_lo <= lo < hi <= day_hi:
                     raise _invalid(BrowseError, item.identifier)
@@ -326,12 +341,14 @@ class SlowLiveMediaSource(MediaSource):
     async def _async_camera(
         self, entry: SlowLiveConfigEntry, channel: ChannelData
     ) -> BrowseMediaSource:
-        """A camera with what it recorded: the last hour, then the days, today first."""
-        note_id = MediaId.camera(entry.entry_id, channel.key, View.NOTE).identifier
+        """A camera with what it recorded: the last hour, then the days, today first.
+
+        A camera with nothing to offer says why in its title, above an empty list:
+        no line of text among the children, which a person would click (the
+        browser plays what it cannot open) only to be told it cannot play.
+        """
         if not channel.records:
-            return self._camera(
-                entry, channel, [note(note_id, self._titles.say("not_recorded"))]
-            )
+            return self._empty_camera(entry, channel, "not_recorded")
         files, last_hour = await asyncio.gather(
             self._async_files(entry, channel), self._async_last_hour(entry, channel)
         )
@@ -349,8 +366,8 @@ class SlowLiveMediaSource(MediaSource):
         if last_hour.spans:
             children.insert(0, self._last_hour(entry, channel, last_hour, files))
         if not children:
-            children = [note(note_id, self._titles.say("no_recordings", days=DAYS))]
-        elif has_alarms(channel):
+            return self._empty_camera(entry, channel, "no_recordings")
+        if has_alarms(channel):
             # After "Last hour", before the days (only where there is footage to
             # replay them from).
             children.insert(
@@ -362,29 +379,24 @@ class SlowLiveMediaSource(MediaSource):
             )
         return self._camera(entry, channel, children)
 
-    async def _async_alarms(
-        self, entry: SlowLiveConfigEntry, channel: ChannelData
+    def _empty_camera(
+        self, entry: SlowLiveConfigEntry, channel: ChannelData, why: str
     ) -> BrowseMediaSource:
-        """The camera's alarms, newest first, each playing the recording around it."""
-        camera = MediaId.camera(entry.entry_id, channel.key)
+        """A camera with nothing to play: its title says why, no child to click."""
+        node = self._camera(entry, channel, [])
+        node.title = f"{channel.name} · {self._titles.say(why, days=DAYS)}"
+        return node
+
+    async def _async_alarms(
+        self, entry: SlowLiveConfigEntry, channel: ChannelData, media: MediaId
+    ) -> BrowseMediaSource:
+        """The camera's alarms (a day of them, a part of a day): `media_alarms`."""
         try:
-            alarms = await async_alarms(entry, channel)
+            return await async_alarm_folder(entry, channel, media, self._titles)
+        except ValueError:
+            raise _invalid(BrowseError, media.identifier) from None
         except ApiError as err:
             raise _convert(BrowseError, cloud_error(err)) from err
-        files = await self._async_files(entry, channel) if channel.records else ()
-        children = alarm_items(
-            camera, alarms, files, self._titles, records=channel.records
-        ) or [
-            note(
-                MediaId.camera(entry.entry_id, channel.key, View.NOTE).identifier,
-                self._titles.say("no_alarms", days=ALARM_DAYS),
-            )
-        ]
-        return folder(
-            MediaId.camera(entry.entry_id, channel.key, View.ALARMS).identifier,
-            f"{channel.name} · {self._titles.say('alarms')}",
-            children,
-        )
 
     def _last_hour(
         self,
@@ -419,12 +431,17 @@ class SlowLiveMediaSource(MediaSource):
         day: date,
         part: tuple[int, int] | None = None,
     ) -> BrowseMediaSource:
-        """The recordings starting in a day or part of it, or equal parts of that."""
+        """The recordings starting in a day or part of it, or equal parts of that.
+
+        Newest first, as the days are: the hour someone is after is usually the
+        last one.
+        """
         records = await self._async_files(entry, channel)
-        lo, hi = part or _day_bounds(day)
+        lo, hi = part or day_bounds(day)
         inside = [r for r in records if lo <= unix(r.start) < hi]
+        inside.reverse()
         day_id = MediaId.day_of(entry.entry_id, channel.key, day)
-        step = next((s for s in _STEPS if s < hi - lo), None)
+        step = next((s for s in STEPS if s < hi - lo), None)
         children: list[BrowseMediaSource]
         if len(inside) <= MAX_CHILDREN or step is None:
             children = [
@@ -435,12 +452,14 @@ class SlowLiveMediaSource(MediaSource):
             counts = Counter((unix(r.start) - lo) // step for r in inside)
             children = [
                 self._group(day_id, lo + k * step, min(hi, lo + (k + 1) * step), n)
-                for k, n in sorted(counts.items())
+                for k, n in sorted(counts.items(), reverse=True)
             ]
+        day_title = self._titles.day(day, dt_util.now().date())
         if part is None:
-            title = f"{channel.name} · {self._titles.day(day, dt_util.now().date())}"
-            return folder(day_id.identifier, title, children)
+            return folder(day_id.identifier, f"{channel.name} · {day_title}", children)
         node = self._group(day_id, lo, hi, len(inside))
+        # Opened, it says whose and which day: a player titles what it plays from it.
+        node.title = f"{channel.name} · {day_title} {node.title}"
         node.children = children
         return node
 
@@ -481,13 +500,6 @@ def _day(text: str, error: _Error) -> date:
     if day is None or not today - timedelta(days=DAYS - 1) <= day <= today:
         raise _fail(error, "media_day_out_of_range", day=text, days=str(DAYS))
     return day
-
-
-def _day_bounds(day: date) -> tuple[int, int]:
-    """[local midnight, next local midnight): 23 or 25 h on DST changes."""
-    start = dt_util.start_of_local_day(day)
-    end = dt_util.start_of_local_day(day + timedelta(days=1))
-    return unix(start), unix(end)
 
 
 def _recording_range(

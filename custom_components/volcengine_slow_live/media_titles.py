@@ -44,6 +44,11 @@ _FALLBACK = {
     "alarm_tampering": "Tampering or video loss",
     "alarm_device_fault": "Device fault",
     "alarm_other": "Other alarm",
+    "alarms_last_days": "Alarms of the last {days} days",
+    "alarms_count_one": "{count} alarm",
+    "alarms_count_other": "{count} alarms",
+    "alarm_not_recorded": "not recorded",
+    "recording_of": "{name} · {day} · {times}",
 }
 
 
