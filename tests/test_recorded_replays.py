@@ -305,7 +305,12 @@ async def test_waits_for_the_newest_seconds_then_plays_them(
     emulator, camera = await _lagging(hass, emulator_factory, 3.0)
     began = time.monotonic()
     response = await _call(
-        hass, "play_recording", entity_id=camera, media_player=TV, duration=30
+        hass,
+        "play_recording",
+        entity_id=camera,
+        media_player=TV,
+        duration=30,
+        wait_for_footage=True,
     )
     waited = time.monotonic() - began
     result = response[camera]
@@ -317,15 +322,37 @@ async def test_waits_for_the_newest_seconds_then_plays_them(
     assert len(tv) == 1
 
 
+@pytest.mark.parametrize(
+    ("options", "fields"),
+    [
+        # A replay of "the last minute": what is stored plays at once (a person
+        # pressed a button), whatever the option says.
+        ({}, {}),
+        # Asked to wait, with the option at 0: nothing to wait for either.
+        ({"recording_wait": 0}, {"wait_for_footage": True}),
+    ],
+)
 async def test_without_waiting_plays_what_is_stored(
-    hass: HomeAssistant, emulator_factory: EmulatorFactory, tv: list[ServiceCall]
+    hass: HomeAssistant,
+    emulator_factory: EmulatorFactory,
+    tv: list[ServiceCall],
+    options: dict[str, Any],
+    fields: dict[str, Any],
 ) -> None:
-    emulator, camera = await _lagging(hass, emulator_factory, 8.0, recording_wait=0)
+    emulator, camera = await _lagging(hass, emulator_factory, 8.0, **options)
+    began = time.monotonic()
     result = (
         await _call(
-            hass, "play_recording", entity_id=camera, media_player=TV, duration=60
+            hass,
+            "play_recording",
+            entity_id=camera,
+            media_player=TV,
+            duration=60,
+            **fields,
         )
     )[camera]
+    # Feedback at once: the player is handed the link within a second.
+    assert time.monotonic() - began < 1.0
     requested_end = _at(result["requested"]["end"])
     played_end = _at(result["played"]["end"])
     assert 6 <= requested_end - played_end <= 10
@@ -344,7 +371,12 @@ async def test_the_wait_is_bounded_and_cancellable(
     began = time.monotonic()
     result = (
         await _call(
-            hass, "play_recording", entity_id=camera, media_player=TV, duration=120
+            hass,
+            "play_recording",
+            entity_id=camera,
+            media_player=TV,
+            duration=120,
+            wait_for_footage=True,
         )
     )[camera]
     assert 1.5 < time.monotonic() - began < 6
@@ -357,7 +389,14 @@ async def test_the_wait_is_bounded_and_cancellable(
     )
     await hass.async_block_till_done()
     task = hass.async_create_task(
-        _call(hass, "play_recording", entity_id=camera, media_player=TV, duration=120)
+        _call(
+            hass,
+            "play_recording",
+            entity_id=camera,
+            media_player=TV,
+            duration=120,
+            wait_for_footage=True,
+        )
     )
     await asyncio.sleep(1.0)
     assert not task.done()
@@ -369,6 +408,39 @@ async def test_the_wait_is_bounded_and_cancellable(
     assert len(tv) == 1
 
 
+async def test_an_alarms_replay_waits_for_its_footage(
+    hass: HomeAssistant, emulator_factory: EmulatorFactory, tv: list[ServiceCall]
+) -> None:
+    """The alarm's moment is the point of its replay: it is waited for by default."""
+    from custom_components.volcengine_slow_live.media_id import MediaId
+    from emulator.alarms import trigger
+
+    emulator, camera = await _lagging(hass, emulator_factory, 3.0)
+    stream = stream_titled(emulator, "Front Gate")
+    alarm = trigger(stream, emulator.now() - 25)
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    event = MediaId.recording(
+        entry.entry_id, stream.stream_id, alarm.at - 10, alarm.at + 30
+    ).media_content_id
+    began = time.monotonic()
+    result = (await _call(hass, "play_recording", media_player=TV, event=event))[camera]
+    assert 1.5 < time.monotonic() - began < 10
+    assert result["gaps"] == []
+    # Told not to: what is stored, at once.
+    began = time.monotonic()
+    result = (
+        await _call(
+            hass,
+            "play_recording",
+            media_player=TV,
+            event=event,
+            wait_for_footage=False,
+        )
+    )[camera]
+    assert time.monotonic() - began < 1.0
+    assert len(tv) == 2
+
+
 async def test_an_offline_camera_does_not_wait(
     hass: HomeAssistant, emulator_factory: EmulatorFactory, tv: list[ServiceCall]
 ) -> None:
@@ -378,9 +450,15 @@ async def test_an_offline_camera_does_not_wait(
     entry = hass.config_entries.async_entries(DOMAIN)[0]
     await entry.runtime_data.coordinator.async_refresh()
     began = time.monotonic()
-    result = (await _call(hass, "get_recording", entity_id=camera, duration=120))[
-        camera
-    ]
+    result = (
+        await _call(
+            hass,
+            "get_recording",
+            entity_id=camera,
+            duration=120,
+            wait_for_footage=True,
+        )
+    )[camera]
     assert time.monotonic() - began < 1.5
     assert len(result["gaps"]) == 1
 
@@ -391,9 +469,15 @@ async def test_a_lag_longer_than_the_wait_is_not_waited_for(
     # Waiting the default 20 s would not bring footage that is 60 s late.
     _, camera = await _lagging(hass, emulator_factory, 60.0)
     began = time.monotonic()
-    result = (await _call(hass, "get_recording", entity_id=camera, duration=120))[
-        camera
-    ]
+    result = (
+        await _call(
+            hass,
+            "get_recording",
+            entity_id=camera,
+            duration=120,
+            wait_for_footage=True,
+        )
+    )[camera]
     assert time.monotonic() - began < 1.5
     assert len(result["gaps"]) == 1
 
@@ -520,12 +604,11 @@ async def test_the_media_browser_offers_only_recorded_items(
     monkeypatch.setattr(recorded, "LISTING_TTL", 0.0)
     entry_id = setup_entry.entry_id
     now = _now()
-    # Garage records nothing: one line instead of empty folders.
+    # Garage records nothing: its title says so, instead of empty folders.
     garage = stream_titled(emulator, "Garage").stream_id
-    (note,) = _kids(await _browse(hass, f"{entry_id}/{garage}"))
-    assert note.title == "No recordings in the last 30 days"
-    assert not note.can_play
-    assert not note.can_expand
+    garage_node = await _browse(hass, f"{entry_id}/{garage}")
+    assert garage_node.title == "Garage · No recordings in the last 30 days"
+    assert garage_node.children == []
 
     # Front Gate paused for the last 90 minutes and before 40 hours ago.
     front = _pause(emulator, "Front Gate", (0, now - 40 * 3600), (now - 5400, now + 60))

@@ -299,8 +299,9 @@ async def test_play_recording_hands_the_url_to_the_player(
     assert result["media_players"] == [TV]
     # Players that show a title show the camera and the time, not the link.
     played = [datetime.fromisoformat(result["played"][k]) for k in ("start", "end")]
+    clock = "%H:%M:%S" if played[0].second or played[1].second else "%H:%M"
     assert call.data["extra"] == {
-        "title": f"Front Gate {played[0]:%H:%M}–{played[1]:%H:%M}"  # noqa: RUF001
+        "title": f"Front Gate {played[0]:{clock}}–{played[1]:{clock}}"  # noqa: RUF001
     }
     await _decodes_as_h264(call.data["media_content_id"])
 

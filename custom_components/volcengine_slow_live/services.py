@@ -59,6 +59,7 @@ ATTR_STREAM = "stream"
 ATTR_LINK_VALIDITY = "link_validity"
 ATTR_STRICT = "strict"
 ATTR_EVENT = "event"
+ATTR_WAIT = "wait_for_footage"
 FORMATS = ("hls", "mp4")
 STREAMS = ("main", "sub")
 
@@ -75,6 +76,7 @@ _FIELDS: dict[vol.Marker, Any] = {
         vol.Coerce(int), vol.Range(min=MIN_LINK_VALIDITY, max=MAX_LINK_VALIDITY)
     ),
     vol.Optional(ATTR_STRICT, default=False): cv.boolean,
+    vol.Optional(ATTR_WAIT): cv.boolean,
     # An alarm event of ours (its data, or its media_content_id): its range.
     vol.Optional(ATTR_EVENT): vol.Any(None, str, dict),
 }
@@ -204,15 +206,24 @@ def _cameras(
 
 
 async def _async_recording(
-    target: CameraTarget, span: TimeRange, data: dict[str, Any]
+    target: CameraTarget,
+    span: TimeRange,
+    data: dict[str, Any],
+    media: MediaId | None,
 ) -> Recording:
     stream = data.get(ATTR_STREAM)
+    # A replay plays at once what is stored: someone pressed a button or asked, and
+    # the newest seconds (on their way to storage) would keep them waiting. An
+    # alarm's replay waits for them (up to the entry's option): the alarm's moment is
+    # the point of it. `wait_for_footage` decides otherwise either way.
+    wait = data.get(ATTR_WAIT, media is not None)
     return await async_recording(
         target,
         span,
         sub=None if stream is None else stream == "sub",
         validity=data.get(ATTR_LINK_VALIDITY),
         strict=data[ATTR_STRICT],
+        wait=None if wait else 0,
     )
 
 
@@ -239,13 +250,18 @@ def _response(recording: Recording) -> dict[str, Any]:
 
 
 def _title(hass: HomeAssistant, target: CameraTarget, played: TimeRange) -> str:
-    """The camera's name and the played range: "Front Gate 14:02-14:07" (en dash)."""
+    """The camera's name and the played range: "Front Gate 14:02-14:07" (en dash).
+
+    With seconds unless both ends fall on whole minutes: an alarm's 40 s would read
+    "22:07-22:07", and two replays of one minute could not be told apart.
+    """
     state = hass.states.get(target.entity_id)
     name = state.name if state is not None else target.channel.name
     start = dt_util.as_local(played.start)
     end = dt_util.as_local(played.end)
     day = "" if start.date() == dt_util.now().date() else f"{start:%Y-%m-%d} "
-    return f"{name} {day}{start:%H:%M}{DASH}{end:%H:%M}"
+    clock = "%H:%M:%S" if start.second or end.second else "%H:%M"
+    return f"{name} {day}{start.strftime(clock)}{DASH}{end.strftime(clock)}"
 
 
 def _local(moment: datetime) -> str:
@@ -260,7 +276,9 @@ async def _async_get_recording(call: ServiceCall) -> ServiceResponse:
     media = _event(call.data)
     span = _range(call.data, media)
     return {
-        target.entity_id: _response(await _async_recording(target, span, call.data))
+        target.entity_id: _response(
+            await _async_recording(target, span, call.data, media)
+        )
         for target in _cameras(call.hass, call, media)
     }
 
@@ -291,7 +309,7 @@ async def _async_play_recording(call: ServiceCall) -> ServiceResponse:
     mp4 = call.data[ATTR_FORMAT] == "mp4"
     response: dict[str, Any] = {}
     for target, players in pairs:
-        recording = await _async_recording(target, span, call.data)
+        recording = await _async_recording(target, span, call.data, media)
         url = recording.urls.mp4_url if mp4 else recording.urls.hls_url
         if not url:
             raise invalid("format_unavailable", format=call.data[ATTR_FORMAT])
