@@ -20,6 +20,8 @@ NODES = [
     MediaId.recording("e1", "k", 100, 200),
     MediaId.day_of("e1", "k", date(2026, 12, 5)),
     MediaId.day_of("e1", "k", date(2026, 12, 5), (10, 20)),
+    MediaId.alarm_day("e1", "k", date(2026, 12, 5)),
+    MediaId.alarm_day("e1", "k", date(2026, 12, 5), (10, 20)),
 ]
 
 
@@ -46,6 +48,8 @@ def test_round_trip(node: MediaId) -> None:
         "e1/spaces",
         "e1/spaces/s/²",
         "e1/k/last_hour/x",
+        "e1/k/alarms/2026-12-05/1-2/3",
+        "e1/k/alarms/2026-12-05/x",
     ],
 )
 def test_refused(identifier: str) -> None:

@@ -241,6 +241,8 @@ async def test_last_hour_plays_the_hour_before_now(
     leaf = await _browse(hass, _identifier(last_hour))
     assert leaf.can_play
     assert not leaf.children
+    # Opened on its own (what a player asks): whose it is.
+    assert leaf.title == f"{camera.title} · {last_hour.title}"
     assert emulator.count("CloudRecordPlay") == 0
 
     played = await _resolve(hass, _identifier(last_hour))

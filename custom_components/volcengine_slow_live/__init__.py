@@ -8,7 +8,8 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .alarm_history import AlarmHistory
-from .alarm_pictures import AlarmPictures, async_setup_pictures
+from .alarm_picture_view import async_setup_pictures
+from .alarm_pictures import AlarmPictures
 from .alarms import AlarmWatcher, async_remove_alarm_cursors
 from .const import ALARM_POLL_INTERVAL, DOMAIN
 from .coordinator import SlowLiveCoordinator

@@ -10,7 +10,7 @@ recording shares.
 Screenshots are listed an hour at a time per camera and kept (`KEPT` hours, an hour
 still filling only for `FRESH` seconds), so the thumbnails of a folder of alarms cost
 a listing per hour they span, not one per alarm. Pictures are served to the media
-browser by `AlarmPictureView` (Home Assistant's login required, never a cloud URL).
+browser by `alarm_picture_view` (Home Assistant's login required, never a cloud URL).
 """
 
 from __future__ import annotations
@@ -18,20 +18,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from datetime import datetime, timedelta
 import time
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
-from aiohttp import web
-from homeassistant.components.http import KEY_HASS, HomeAssistantView
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .api.client import AiotVideoClient
-from .api.errors import ApiError
 from .api.models import Screenshot
-from .const import DOMAIN, LOGGER
+from .const import DOMAIN
 from .coordinator import ChannelData
-from .data import SlowLiveConfigEntry
 from .recorded import RecordingIndex
 
 # Screenshots within this long of the alarm count as "of" it.
@@ -45,7 +39,7 @@ PICTURES_KEPT = 64
 FRESH = 30.0
 PICTURE_PATH = f"/api/{DOMAIN}/alarm_picture"
 # A past alarm's picture does not change; a fresh one may get its "after" shot yet.
-_SETTLED = timedelta(minutes=3)
+SETTLED = timedelta(minutes=3)
 
 
 def alarm_picture_path(entry_id: str, key: str, at: datetime) -> str:
@@ -77,7 +71,7 @@ class AlarmPictures:
         if url is None:
             return None
         picture = await self._client.fetch_media(url)
-        if at < dt_util.utcnow() - _SETTLED:
+        if at < dt_util.utcnow() - SETTLED:
             self._pictures[key] = picture
             while len(self._pictures) > PICTURES_KEPT:
                 self._pictures.popitem(last=False)
@@ -143,50 +137,3 @@ class AlarmPictures:
 def _hour_of(moment: datetime) -> int:
     """The unix hour number of a moment."""
     return int(moment.timestamp()) // HOUR
-
-
-@callback
-def async_setup_pictures(hass: HomeAssistant) -> None:
-    """Serve the alarms' pictures (once per Home Assistant)."""
-    hass.http.register_view(AlarmPictureView())
-
-
-class AlarmPictureView(HomeAssistantView):
-    """An alarm's picture, for the media browser's thumbnails."""
-
-    url = PICTURE_PATH + "/{entry_id}/{key}/{at:[0-9]{1,10}}.jpg"
-    name = f"api:{DOMAIN}:alarm_picture"
-
-    async def get(
-        self, request: web.Request, entry_id: str, key: str, at: str
-    ) -> web.Response:
-        """The picture, or 404 when the camera or the cloud has none."""
-        hass: HomeAssistant = request.app[KEY_HASS]
-        entry: SlowLiveConfigEntry | None = hass.config_entries.async_get_entry(
-            entry_id
-        )
-        if (
-            entry is None
-            or entry.domain != DOMAIN
-            or entry.state is not ConfigEntryState.LOADED
-        ):
-            return web.Response(status=404)
-        channel = entry.runtime_data.coordinator.data.channels.get(unquote(key))
-        if channel is None:
-            return web.Response(status=404)
-        moment = dt_util.utc_from_timestamp(int(at))
-        try:
-            picture = await entry.runtime_data.pictures.async_picture(channel, moment)
-        except ApiError as err:
-            LOGGER.debug("No picture of the alarm of %s: %s", channel.name, err)
-            return web.Response(status=503, headers={"Retry-After": "10"})
-        if picture is None:
-            return web.Response(status=404)
-        settled = moment < dt_util.utcnow() - _SETTLED
-        return web.Response(
-            body=picture,
-            content_type="image/jpeg",
-            headers={
-                "Cache-Control": "private, max-age=86400" if settled else "no-store"
-            },
-        )

@@ -150,7 +150,10 @@ class SlowLiveMediaSource(MediaSource):
                 return await self._async_camera(entry, channel)
             case View.LAST_HOUR:
                 last_hour = await self._async_last_hour(entry, channel)
-                return self._last_hour(entry, channel, last_hour)
+                node = self._last_hour(entry, channel, last_hour)
+                # Opened on its own (a player asking what it plays): whose it is.
+                node.title = f"{channel.name} · {node.title}"
+                return node
             case View.ALARMS if has_alarms(channel):
                 return await self._async_alarms(entry, channel, media)
             case View.RECORDING if media.span is not None:

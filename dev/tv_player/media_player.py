@@ -103,10 +103,9 @@ class TvPlayer(MediaPlayerEntity):
         self, media_type: str, media_id: str, **kwargs: Any
     ) -> None:
         """Check the link, then play it."""
-        title = (kwargs.get(ATTR_MEDIA_EXTRA) or {}).get("title") or self._titles.get(
-            media_id
-        )
+        title = (kwargs.get(ATTR_MEDIA_EXTRA) or {}).get("title")
         if media_source.is_media_source_id(media_id):
+            title = title or await self._async_title(media_id)
             item = await media_source.async_resolve_media(
                 self.hass, media_id, self.entity_id
             )
@@ -119,6 +118,17 @@ class TvPlayer(MediaPlayerEntity):
         self._attr_media_title = title or _describe(url)
         self._attr_media_duration = round(duration) if duration else None
         self._play_from(0)
+
+    async def _async_title(self, media_id: str) -> str | None:
+        """What the item says of itself (a source that names whose and when it is),
+        else its title beside its folder's as they were browsed."""
+        try:
+            item = await media_source.async_browse_media(self.hass, media_id)
+        except HomeAssistantError:
+            item = None
+        if item is not None and not item.can_expand and item.title:
+            return item.title
+        return self._titles.get(media_id)
 
     async def async_media_play(self) -> None:
         """Resume where it was paused."""
