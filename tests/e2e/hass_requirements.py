@@ -27,8 +27,8 @@ import homeassistant
 from homeassistant import bootstrap
 from homeassistant.const import BASE_PLATFORMS
 from homeassistant.requirements import DISCOVERY_INTEGRATIONS
-from homeassistant.util.yaml import load_yaml_dict
 from packaging.requirements import Requirement
+import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 BUILT_IN = Path(homeassistant.__file__).parent / "components"
@@ -46,9 +46,19 @@ def _manifest(domain: str) -> dict[str, Any] | None:
     return None
 
 
+class _TopLevelKeys(yaml.SafeLoader):
+    """Reads configuration.yaml without following its tags (`!include` ...)."""
+
+
+# Only the top-level keys name integrations. An included file need not exist yet:
+# automations.yaml and the like are created on the first start, after scripts/setup.
+_TopLevelKeys.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
 def root_domains(config_dir: Path) -> set[str]:
     """The integrations Home Assistant sets up with this configuration."""
-    config = load_yaml_dict(config_dir / "configuration.yaml")
+    text = (config_dir / "configuration.yaml").read_text(encoding="utf-8")
+    config: dict[str, Any] = yaml.load(text, Loader=_TopLevelKeys)  # noqa: S506
     domains = {key.split(" ")[0] for key in config}
     domains |= bootstrap.CORE_INTEGRATIONS | bootstrap.DEFAULT_INTEGRATIONS
     domains |= set(CONFIG_ENTRY_DOMAINS) | set(BASE_PLATFORMS)

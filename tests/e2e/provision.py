@@ -1,32 +1,39 @@
 """A ready-to-use Home Assistant configuration: used by scripts/develop and the e2e test.
 
-    python -m tests.e2e.provision prepare CONFIG_DIR
+    python -m tests.e2e.provision prepare CONFIG_DIR [--language zh-Hans]
     python -m tests.e2e.provision provision --url URL --emulator URL
         [--username dev --password dev] [--token-file FILE] [--timeout 120]
+        [--wait-for-cameras] [--language zh-Hans]
 
 `prepare` (before Home Assistant starts) makes the integration visible and skips the
 onboarding steps that would add integrations we do not want:
 
 * `custom_components` is a symlink to the repository's folder (never a copy);
 * a copy of config/ (configuration.yaml, dashboards/) when CONFIG_DIR is elsewhere;
+* empty automations.yaml, scripts.yaml and scenes.yaml, which configuration.yaml
+  includes and the UI's editors save to;
 * `.storage/onboarding` with the steps "core_config", "analytics" and "integration"
   marked done (core_config would add the met, radio_browser, shopping_list and
-  google_translate integrations, which download packages and reach the internet).
+  google_translate integrations, which download packages and reach the internet);
+* `.storage/core.config`, the core settings that step would have saved (name,
+  location, time zone, units, language), so they stay editable under Settings →
+  System → General; `--language` sets the server's language (each time it is given).
 
 `provision` (once Home Assistant answers) does the rest through Home Assistant's own
-public APIs, as the onboarding UI and "Add integration" would, so no internal storage
-format is written by hand:
+public APIs, as the onboarding UI, "Add integration" and the settings pages would, so
+no other internal storage format is written by hand:
 
 1. the onboarding "user" step creates the owner (`POST /api/onboarding/users`);
 2. the auth code it returns is exchanged for tokens (`POST /auth/token`);
 3. a config flow adds Volcengine Slow Live for the emulator
    (`POST /api/config/config_entries/flow`) with every space it offers;
 4. with --token-file, a long-lived access token is created (websocket
-   `auth/long_lived_access_token`) and written there.
+   `auth/long_lived_access_token`) and written there;
+5. with --language (each time it is given), the owner's UI language.
 
-It is idempotent: when the owner exists already (onboarding finished), it does nothing,
-so an entry the developer deleted stays deleted. Standard library only, except the
-websocket step (aiohttp, which Home Assistant installs).
+It is idempotent: when the owner exists already (onboarding finished), it does nothing
+but step 5, so an entry the developer deleted stays deleted. Standard library only,
+except the websocket steps (aiohttp, which Home Assistant installs).
 """
 
 from __future__ import annotations
@@ -50,6 +57,25 @@ DOMAIN = "volcengine_slow_live"
 SKIPPED_ONBOARDING_STEPS = ["core_config", "analytics", "integration"]
 ONBOARDING_STORAGE_VERSION = 4
 REGION = "cn-north-1"
+# Home Assistant's core settings as its General page saves them (core_config.py:
+# CORE_STORAGE_KEY, version 1.4 in every supported release): Beijing.
+CORE_CONFIG_VERSION = (1, 4)
+CORE_CONFIG = {
+    "location_name": "Slow Live development",
+    "latitude": 39.9042,
+    "longitude": 116.4074,
+    "elevation": 44,
+    "unit_system_v2": "metric",
+    "time_zone": "Asia/Shanghai",
+    "external_url": None,
+    "internal_url": None,
+    "currency": "CNY",
+    "country": "CN",
+    "language": "en",
+    "radius": 100,
+}
+# What the UI's editors save to, and what configuration.yaml includes: empty.
+UI_FILES = {"automations.yaml": "[]\n", "scripts.yaml": "{}\n", "scenes.yaml": "[]\n"}
 
 
 # ----------------------------------------------------------------------------- prepare
@@ -58,18 +84,28 @@ def use_go2rtc(config_dir: Path, go2rtc_url: str, *, internal_url: str) -> None:
 
     Home Assistant OS and the container image run one themselves; elsewhere Home
     Assistant is told where it runs. go2rtc reaches the cameras' relays at Home
-    Assistant's internal URL.
+    Assistant's internal URL (a core setting: in YAML it would make all of them
+    read-only).
     """
+    _update_core_config(config_dir, internal_url=internal_url)
     path = config_dir / "configuration.yaml"
     text = path.read_text()
-    text = text.replace(
-        "homeassistant:\n", f"homeassistant:\n  internal_url: {internal_url}\n", 1
-    )
     path.write_text(f"{text}\n# Live view over WebRTC.\ngo2rtc:\n  url: {go2rtc_url}\n")
 
 
-def prepare(config_dir: Path) -> None:
-    """Make CONFIG_DIR a configuration Home Assistant can start with (idempotent)."""
+def _update_core_config(config_dir: Path, **settings: Any) -> None:
+    """Change core settings in .storage/core.config (Home Assistant not running)."""
+    path = config_dir / ".storage" / "core.config"
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    stored["data"].update(settings)
+    path.write_text(json.dumps(stored, indent=2), encoding="utf-8")
+
+
+def prepare(config_dir: Path, *, language: str | None = None) -> None:
+    """Make CONFIG_DIR a configuration Home Assistant can start with (idempotent).
+
+    `language`: the server's language (core settings), also when they exist already.
+    """
     config_dir = config_dir.resolve()
     config_dir.mkdir(parents=True, exist_ok=True)
     if config_dir != SOURCE_CONFIG.resolve():
@@ -77,6 +113,9 @@ def prepare(config_dir: Path) -> None:
         shutil.copytree(
             SOURCE_CONFIG / "dashboards", config_dir / "dashboards", dirs_exist_ok=True
         )
+    for name, empty in UI_FILES.items():
+        if not (config_dir / name).exists():
+            (config_dir / name).write_text(empty, encoding="utf-8")
     # Link, not copy: edits in the repository show up after a restart. Each
     # integration on its own: the development TV is not in custom_components/.
     components = config_dir / "custom_components"
@@ -113,6 +152,24 @@ def prepare(config_dir: Path) -> None:
             ),
             encoding="utf-8",
         )
+    # Written once: what the developer changes on the General page stays.
+    core_config = storage / "core.config"
+    if not core_config.exists():
+        major, minor = CORE_CONFIG_VERSION
+        core_config.write_text(
+            json.dumps(
+                {
+                    "version": major,
+                    "minor_version": minor,
+                    "key": "core.config",
+                    "data": CORE_CONFIG,
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+    if language is not None:
+        _update_core_config(config_dir, language=language)
 
 
 def _link_files(folder: Path, source: Path) -> None:
@@ -206,8 +263,13 @@ def wait_for_onboarding(url: str, deadline: float) -> list[dict[str, Any]] | Non
 
 
 # ------------------------------------------------------------------------- provision
-def create_owner(url: str, username: str, password: str) -> dict[str, Any]:
-    """The onboarding user step, then the token exchange; the token answer."""
+def create_owner(
+    url: str, username: str, password: str, *, language: str = "en"
+) -> dict[str, Any]:
+    """The onboarding user step, then the token exchange; the token answer.
+
+    `language`: the owner's, in which onboarding names the default areas.
+    """
     client_id = f"{url}/"
     answer = request(
         "POST",
@@ -217,7 +279,7 @@ def create_owner(url: str, username: str, password: str) -> dict[str, Any]:
             "name": "Developer",
             "username": username,
             "password": password,
-            "language": "en",
+            "language": language,
         },
     )
     tokens: dict[str, Any] = request(
@@ -352,6 +414,29 @@ def wait_for_cameras(url: str, token: str, deadline: float) -> list[str]:
         time.sleep(0.25)
 
 
+def set_user_language(url: str, token: str, language: str) -> None:
+    """The user's UI language, kept by Home Assistant (their profile's Language)."""
+    answer = websocket_command(
+        url,
+        token,
+        {
+            "type": "frontend/set_user_data",
+            "key": "language",
+            # As the profile page saves it: the rest follows the language.
+            "value": {
+                "language": language,
+                **dict.fromkeys(
+                    ("number_format", "time_format", "date_format", "first_weekday"),
+                    "language",
+                ),
+                "time_zone": "local",
+            },
+        },
+    )
+    if not answer.get("success"):
+        raise RuntimeError(f"the user's language was not saved: {answer}")
+
+
 def provision(
     url: str,
     *,
@@ -363,16 +448,18 @@ def provision(
     token_file: Path | None,
     timeout: float,
     options: dict[str, Any] | None = None,
+    language: str = "en",
 ) -> bool:
     """Onboard and add the emulator's entry on the first start; False if done before.
 
     `options`: the entry's options to save right away (the rest keep their defaults).
+    `language`: the owner's (the default areas' names).
     """
     url = url.rstrip("/")
     steps = wait_for_onboarding(url, time.monotonic() + timeout)
     if steps is None or any(s["step"] == "user" and s["done"] for s in steps):
         return False
-    tokens = create_owner(url, username, password)
+    tokens = create_owner(url, username, password, language=language)
     entry = add_emulator_entry(
         url,
         tokens["access_token"],
@@ -397,6 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     prep = sub.add_parser("prepare", help="before the first start")
     prep.add_argument("config_dir", type=Path)
+    prep.add_argument("--language", help="the server's language (e.g. zh-Hans)")
     prov = sub.add_parser("provision", help="once Home Assistant answers")
     prov.add_argument("--url", required=True)
     prov.add_argument("--emulator", required=True, help="the emulator's base URL")
@@ -416,9 +504,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="then wait until the cameras exist (needs --token-file)",
     )
+    prov.add_argument(
+        "--language",
+        help="the owner's UI language, each time it is given (needs --token-file)",
+    )
     args = parser.parse_args(argv)
     if args.command == "prepare":
-        prepare(args.config_dir)
+        prepare(args.config_dir, language=args.language)
         return 0
     done = provision(
         args.url,
@@ -430,13 +522,19 @@ def main(argv: list[str] | None = None) -> int:
         token_file=args.token_file,
         timeout=args.timeout,
         options={"instant_alarms": True} if args.instant_alarms else None,
+        language=args.language or "en",
     )
     print("provisioned" if done else "already provisioned")  # noqa: T201
-    if args.wait_for_cameras and args.token_file and args.token_file.exists():
-        token = args.token_file.read_text(encoding="utf-8").strip()
-        deadline = time.monotonic() + args.timeout
-        cameras = wait_for_cameras(args.url.rstrip("/"), token, deadline)
+    if not (args.token_file and args.token_file.exists()):
+        return 0
+    url = args.url.rstrip("/")
+    token = args.token_file.read_text(encoding="utf-8").strip()
+    deadline = time.monotonic() + args.timeout
+    if args.wait_for_cameras:
+        cameras = wait_for_cameras(url, token, deadline)
         print(f"{len(cameras)} cameras")  # noqa: T201
+    if args.language:
+        set_user_language(url, token, args.language)
     return 0
 
 

@@ -297,6 +297,14 @@ def test_hass_process(tmp_path: Path, socket_enabled: None) -> None:
         assert content_type == "image/jpeg"
         assert body.startswith(b"\xff\xd8")
 
+        # The core settings are the General page's (storage), not YAML's.
+        core = provision.request("GET", f"{base}/api/config", token=token)
+        assert core["config_source"] == "storage", core
+        assert (core["location_name"], core["time_zone"]) == (
+            "Slow Live development",
+            "Asia/Shanghai",
+        )
+
         # Stop Home Assistant first (the integration may still talk to the emulator).
         hass.send_signal(signal.SIGTERM)
         hass.wait(timeout=STOP_TIMEOUT)
