@@ -3,7 +3,7 @@
     python -m tests.e2e.provision prepare CONFIG_DIR [--language zh-Hans]
     python -m tests.e2e.provision provision --url URL --emulator URL
         [--username dev --password dev] [--token-file FILE] [--timeout 120]
-        [--wait-for-cameras] [--language zh-Hans]
+        [--wait-for-cameras] [--demo-voice] [--language zh-Hans]
 
 `prepare` (before Home Assistant starts) makes the integration visible and skips the
 onboarding steps that would add integrations we do not want:
@@ -29,10 +29,13 @@ no other internal storage format is written by hand:
    (`POST /api/config/config_entries/flow`) with every space it offers;
 4. with --token-file, a long-lived access token is created (websocket
    `auth/long_lived_access_token`) and written there;
-5. with --language (each time it is given), the owner's UI language.
+5. with --demo-voice, what the README's voice examples need of the demo: its cameras
+   exposed to Assist, Chinese aliases for them and the TV, named presets on the
+   Living Room dome, and an assistant for English and one for Chinese;
+6. with --language (each time it is given), the owner's UI language.
 
 It is idempotent: when the owner exists already (onboarding finished), it does nothing
-but step 5, so an entry the developer deleted stays deleted. Standard library only,
+but step 6, so an entry the developer deleted stays deleted. Standard library only,
 except the websocket steps (aiohttp, which Home Assistant installs).
 """
 
@@ -351,11 +354,18 @@ def set_options(url: str, token: str, entry_id: str, options: dict[str, Any]) ->
 
 def websocket_command(url: str, token: str, command: dict[str, Any]) -> dict[str, Any]:
     """One websocket command as the frontend sends it; the answer (success or not)."""
+    return websocket_commands(url, token, [command])[0]
+
+
+def websocket_commands(
+    url: str, token: str, commands: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Websocket commands one after the other on one connection; their answers."""
     import asyncio
 
     import aiohttp
 
-    async def send() -> dict[str, Any]:
+    async def send() -> list[dict[str, Any]]:
         async with (
             aiohttp.ClientSession() as session,
             session.ws_connect(f"{url}/api/websocket") as ws,
@@ -364,9 +374,12 @@ def websocket_command(url: str, token: str, command: dict[str, Any]) -> dict[str
             await ws.send_json({"type": "auth", "access_token": token})
             if (msg := await ws.receive_json())["type"] != "auth_ok":
                 raise RuntimeError(f"websocket auth failed: {msg}")
-            await ws.send_json({"id": 1, **command})
-            answer: dict[str, Any] = await ws.receive_json()
-            return answer
+            answers: list[dict[str, Any]] = []
+            for number, command in enumerate(commands, 1):
+                await ws.send_json({"id": number, **command})
+                # Only the answer: nothing here subscribes to events.
+                answers.append(await ws.receive_json())
+            return answers
 
     return asyncio.run(send())
 
@@ -437,6 +450,100 @@ def set_user_language(url: str, token: str, language: str) -> None:
         raise RuntimeError(f"the user's language was not saved: {answer}")
 
 
+# ------------------------------------------------------------------------ the demo
+# What the README's voice examples need of the demo (scripts/develop --demo-voice):
+# its cameras exposed to Assist, Chinese names for them and the TV (aliases), named
+# presets on the Living Room dome, and an assistant in each language.
+DEMO_ALIASES = {
+    "camera.front_gate": "前门",
+    "camera.garden": "花园",
+    "camera.garage": "车库",
+    "camera.back_door": "后门",
+    "camera.living_room": "客厅",
+    "camera.attic": "阁楼",
+    "camera.barn": "谷仓",
+    "camera.tea_garden_east": "东坡茶园",
+    "camera.tea_garden_west": "西坡茶园",
+    "media_player.tv": "电视",
+}
+DEMO_PRESETS = {"camera.living_room": ["Gate", "大门"]}
+# Assistants by the language of their conversation agent, as "Add assistant" makes
+# them: the built-in agent's sentences come in zh-CN for Simplified Chinese.
+DEMO_ASSISTANTS = {"en": "English", "zh-CN": "中文"}
+
+
+def demo_voice_commands(pipelines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The websocket commands of the demo's voice setup, given the assistants there are.
+
+    The commands the UI sends: Settings → Voice assistants → Expose, an entity's
+    aliases, the ptz_preset action, and Add assistant for a language none speaks yet.
+    """
+    commands: list[dict[str, Any]] = [
+        {
+            "type": "homeassistant/expose_entity",
+            "assistants": ["conversation"],
+            "entity_ids": list(DEMO_ALIASES),
+            "should_expose": True,
+        }
+    ]
+    # None stands for the entity's own name, which stays one of its names (a new
+    # entity's aliases are just that one).
+    commands += [
+        {
+            "type": "config/entity_registry/update",
+            "entity_id": entity,
+            "aliases": [None, alias],
+        }
+        for entity, alias in DEMO_ALIASES.items()
+    ]
+    commands += [
+        {
+            "type": "call_service",
+            "domain": DOMAIN,
+            "service": "ptz_preset",
+            "service_data": {"operation": "save", "preset": name},
+            "target": {"entity_id": camera},
+        }
+        for camera, names in DEMO_PRESETS.items()
+        for name in names
+    ]
+    spoken = {p["conversation_language"].split("-")[0] for p in pipelines}
+    commands += [
+        {
+            "type": "assist_pipeline/pipeline/create",
+            "name": name,
+            "language": language,
+            "conversation_engine": "conversation.home_assistant",
+            "conversation_language": language,
+            **dict.fromkeys(
+                ("stt_engine", "stt_language", "tts_engine", "tts_language"), None
+            ),
+            **dict.fromkeys(("tts_voice", "wake_word_entity", "wake_word_id"), None),
+        }
+        for language, name in DEMO_ASSISTANTS.items()
+        if language.split("-")[0] not in spoken
+    ]
+    return commands
+
+
+def set_up_demo_voice(url: str, token: str, deadline: float) -> None:
+    """The demo's voice setup, once its cameras and the TV exist."""
+    while True:
+        states = request("GET", f"{url}/api/states", token=token)
+        if set(DEMO_ALIASES) <= {state["entity_id"] for state in states}:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError("the demo's cameras and TV did not all appear")
+        time.sleep(0.25)
+    listed = websocket_command(url, token, {"type": "assist_pipeline/pipeline/list"})
+    commands = demo_voice_commands(listed["result"]["pipelines"])
+    for command, answer in zip(
+        commands, websocket_commands(url, token, commands), strict=True
+    ):
+        if not answer.get("success"):
+            raise RuntimeError(f"{command['type']} failed: {answer}")
+
+
 def provision(
     url: str,
     *,
@@ -505,6 +612,15 @@ def main(argv: list[str] | None = None) -> int:
         help="then wait until the cameras exist (needs --token-file)",
     )
     prov.add_argument(
+        "--demo-voice",
+        action="store_true",
+        help=(
+            "on the first start: expose the demo's cameras to Assist, give them and"
+            " the TV Chinese aliases, save presets, add an assistant per language"
+            " (needs --token-file)"
+        ),
+    )
+    prov.add_argument(
         "--language",
         help="the owner's UI language, each time it is given (needs --token-file)",
     )
@@ -533,6 +649,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.wait_for_cameras:
         cameras = wait_for_cameras(url, token, deadline)
         print(f"{len(cameras)} cameras")  # noqa: T201
+    if args.demo_voice and done:
+        set_up_demo_voice(url, token, deadline)
+        print("voice: cameras exposed, Chinese aliases, presets, assistants")  # noqa: T201
     if args.language:
         set_user_language(url, token, args.language)
     return 0

@@ -219,6 +219,7 @@ def test_hass_process(tmp_path: Path, socket_enabled: None) -> None:
                 *(python, "-m", "tests.e2e.provision", "provision", "--url", base),
                 *("--emulator", f"http://127.0.0.1:{emulator_port}"),
                 *("--token-file", str(token_file), "--wait-for-cameras"),
+                "--demo-voice",
                 *("--timeout", str(max(deadline - time.monotonic(), 1))),
             ],
             cwd=REPO,
@@ -304,6 +305,21 @@ def test_hass_process(tmp_path: Path, socket_enabled: None) -> None:
             "Slow Live development",
             "Asia/Shanghai",
         )
+
+        # The demo's voice setup: a preset saved under each language's name, said
+        # to the assistant of each language (the Chinese one by its alias).
+        for text, language in (
+            ("go to preset gate on the living room camera", "en"),
+            ("把客厅摄像头转到大门预置位", "zh-CN"),
+        ):
+            said = provision.request(
+                "POST",
+                f"{base}/api/conversation/process",
+                token=token,
+                json_body={"text": text, "language": language},
+            )["response"]
+            assert said["response_type"] == "action_done", said
+            assert said["data"]["success"][0]["id"] == "camera.living_room", said
 
         # Stop Home Assistant first (the integration may still talk to the emulator).
         hass.send_signal(signal.SIGTERM)
