@@ -172,10 +172,19 @@ def admin_routes(emulator: Host, callbacks: Callbacks) -> list[web.RouteDef]:
         method, kind = data.get("method", 5), data.get("kind", 2)
         if (method, kind) not in {(k[0], k[1]) for k in KINDS}:
             return _error(400, "unknown alarm method/kind")
+        # An alarm that reached the cloud late (a device that was cut off) has the
+        # time it happened: `at`, unix seconds, not in the future.
+        at = data.get("at", emulator.now())
+        if (
+            not isinstance(at, int | float)
+            or isinstance(at, bool)
+            or at > emulator.now()
+        ):
+            return _error(400, "at must be unix seconds, not in the future")
         for fleet in emulator.fleets():
             for stream in fleet.streams.values():
                 if stream.is_gb and wanted in (stream.stream_id, stream.title):
-                    raised = trigger(stream, emulator.now(), method=method, kind=kind)
+                    raised = trigger(stream, at, method=method, kind=kind)
                     callbacks.alarm(fleet, stream, raised)
                     return web.json_response(
                         {"AlarmNotifyID": raised.alarm_id, "AlarmTime": raised.at}

@@ -5,7 +5,8 @@ today?") show and count every alarm of the window, not the newest page of it: a
 count that stops at a page size is a wrong answer. ListDeviceAlarms serves 100 a
 page, so a busy camera's week (800 alarms and more) costs a few pages the first time.
 After that a camera's list is brought up to date by reading only from shortly before
-where the last read ended (alarms reach the list late, `OVERLAP`): one call. What
+where the last read ended (alarms reach the list late, `OVERLAP`; the whole window
+again every `REREAD`, for the ones later than that): one call. What
 must be current (the folder as it opens, a spoken answer) reads that call; what
 follows from it (a day opened in the folder) takes a list read less than `FRESH` ago
 as it is. Every page goes through the client's limiter.
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-import time
+from time import monotonic
 
 from .api.client import AiotVideoClient
 from .api.models import DeviceAlarm
@@ -30,6 +31,9 @@ FRESH = 60.0
 # Alarms reach the cloud's list late: an update reads back this far before the end of
 # the previous read.
 OVERLAP = timedelta(seconds=60)
+# Now and then the whole window is read again: an alarm that reached the list later
+# than `OVERLAP` (a device that was cut off sends it when it is back) then appears.
+REREAD = 3600.0
 
 
 @dataclass(slots=True)
@@ -42,6 +46,8 @@ class _Known:
     """Where the last read ended (exclusive)."""
     read_at: float
     """When it was read (monotonic)."""
+    whole_at: float = 0.0
+    """When the whole window was last read (monotonic)."""
     alarms: dict[str, DeviceAlarm] = field(default_factory=dict)
 
 
@@ -69,21 +75,28 @@ class AlarmHistory:
         # One read per camera at a time: a second asker waits and shares it.
         async with self._locks.setdefault(stream_id, asyncio.Lock()):
             known = self._known.get(stream_id)
-            if known is None or known.start > start:
+            if (
+                known is None
+                or known.start > start
+                or monotonic() - known.whole_at >= REREAD
+            ):
                 known = _Known(start=start, end=start, read_at=0.0)
             if (
                 current
-                or time.monotonic() - known.read_at >= FRESH
+                or monotonic() - known.read_at >= FRESH
                 or known.end < end - OVERLAP
             ):
                 # From a little before where the last read ended; the ids tell the
                 # alarms read twice apart.
                 since = max(start, known.end - OVERLAP)
+                whole = since == start
                 async for alarm in self._client.iter_device_alarms(
                     device_id, start=since, end=end, stream_id=stream_id
                 ):
                     known.alarms[alarm.alarm_id] = alarm
-                known.end, known.read_at = end, time.monotonic()
+                known.end, known.read_at = end, monotonic()
+                if whole:
+                    known.whole_at = known.read_at
                 # Stored once the read is complete: a failed one leaves the last.
                 self._known[stream_id] = known
             known.start = max(known.start, start)

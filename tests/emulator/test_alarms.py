@@ -139,9 +139,18 @@ async def test_a_triggered_alarm_is_listed(
         if a["ChannelID"] == garden.channel_id
     ]
     assert garden_ids == [raised["AlarmNotifyID"]]
+    # One that reached the cloud late keeps the time it happened.
+    async with session.post(
+        f"{emulator.base_url}/_emulator/alarms",
+        json={"stream": "Garden", "at": now - 3600},
+    ) as resp:
+        assert resp.status == 200
+        assert (await resp.json())["AlarmTime"] == now - 3600
     for bad, status in (
         ({"stream": "Nowhere"}, 404),
         ({"stream": "Garden", "method": 9, "kind": 1}, 400),
+        ({"stream": "Garden", "at": now + 3600}, 400),
+        ({"stream": "Garden", "at": "soon"}, 400),
         ({"stream": "East Terrace"}, 404),  # RTMP: no device, no alarms
     ):
         async with session.post(
