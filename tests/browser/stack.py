@@ -106,6 +106,9 @@ def _processes(
             [
                 *(python, "-m", "emulator", "--host", "127.0.0.1"),
                 *("--port", str(emulator_port), "--fleet", "demo", "--no-outages"),
+                # As scripts/develop: footage reaches storage seconds after it was
+                # filmed, as with the cloud.
+                *("--storage-lag", "8"),
                 *ttl,
             ],
             emulator_out,
