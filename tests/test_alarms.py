@@ -292,8 +292,19 @@ async def test_the_last_alarm_image(
     # One listing, of the alarm's hour (the next one has not begun).
     assert emulator.count("ListStreamScreenshots") == shots + 1
     assert "volcSecret" not in str(state.attributes)
-    # No screenshot near an alarm (the cloud keeps them for days): no picture.
+    # The screenshot after the alarm is not taken yet: once it must be, the picture
+    # is read again and the state says it changed (cards fetch it anew).
     image = hass.data["image"].get_entity(entity_id)
+    assert image._image is not None
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=80))
+    await hass.async_block_till_done()
+    again = hass.states.get(entity_id)
+    assert again is not None
+    assert dt_util.parse_datetime(again.state) > raised_at(raised)
+    assert image._image is None
+    response = await client.get(f"/api/image_proxy/{entity_id}")
+    assert response.status == 200
+    # No screenshot near an alarm (the cloud keeps them for days): no picture.
     long_ago = DeviceAlarm(alarm_id="old", at=dt_util.utcnow() - timedelta(days=60))
     shots = emulator.count("ListStreamScreenshots")
     assert await image._async_fetch(long_ago) is None

@@ -2,15 +2,21 @@
 
 The picture is the one `alarm_pictures` finds: the cloud's first screenshot after
 the alarm, else the cover of the recording that holds it, read once per alarm and kept
-(a dashboard showing it costs nothing more). Before the first alarm since Home Assistant started, and when the cloud has no picture of that
-moment, there is none. Its attributes are Home Assistant's own (its access token):
+(a dashboard showing it costs nothing more); an alarm that fires before that
+screenshot is taken shows the one before it, then the one after once it exists.
+Before the first alarm since Home Assistant started, and when the cloud has no
+picture of that moment, there is none. Its attributes are Home Assistant's own (its access token):
 no cloud URL, so no URL token, ever appears.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from homeassistant.components.image import ImageEntity
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
 
 from .alarms import Alarm, AlarmEntity, has_alarms
 from .api.errors import ApiError
@@ -22,6 +28,8 @@ from .entity import channel_platform
 from .live.stills import offline_picture
 
 PARALLEL_UPDATES = 1
+# By then the screenshot after an alarm exists (the cloud takes one a minute).
+SHOT_DUE = timedelta(seconds=75)
 
 
 class LastAlarmImage(AlarmEntity, ImageEntity):
@@ -37,12 +45,40 @@ class LastAlarmImage(AlarmEntity, ImageEntity):
         self._attr_unique_id = f"{key}_last_alarm"
         self._alarm: DeviceAlarm | None = None
         self._image: bytes | None = None
+        self._recheck: CALLBACK_TYPE | None = None
 
     @callback
     def _alarm_raised(self, alarm: Alarm) -> None:
         self._alarm, self._image = alarm.alarm, None
         self._attr_image_last_updated = alarm.alarm.at
         self.async_write_ha_state()
+        # An alarm that fires at once (instant alarms) comes before the screenshot
+        # after it (one a minute): until then the picture is the one before it, and
+        # once that screenshot must exist the picture is read again and shown anew.
+        self._cancel_recheck()
+        channel = self.channel
+        due = (alarm.alarm.at + SHOT_DUE - dt_util.utcnow()).total_seconds()
+        if channel is not None and channel.has_screenshots and due > 0:
+            self._recheck = async_call_later(self.hass, due, self._picture_due)
+
+    @callback
+    def _picture_due(self, _now: datetime) -> None:
+        self._recheck = None
+        self._image = None
+        # The picture changed: the state (when it did) tells cards to fetch it.
+        self._attr_image_last_updated = dt_util.utcnow()
+        self.async_write_ha_state()
+
+    @callback
+    def _cancel_recheck(self) -> None:
+        if self._recheck is not None:
+            self._recheck()
+            self._recheck = None
+
+    async def async_will_remove_from_hass(self) -> None:
+        """No look again once the entity is gone."""
+        self._cancel_recheck()
+        await super().async_will_remove_from_hass()
 
     @property
     def entity_picture(self) -> str | None:
