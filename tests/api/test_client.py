@@ -284,6 +284,38 @@ async def test_error_mapping(
         assert caught.value.request_id in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    "rule",
+    [
+        FaultRule(kind="malformed_json", times=1),
+        FaultRule(kind="missing_fields", fields=["SpaceID"], times=1),
+        FaultRule(kind="wrong_types", fields=["Spaces"], times=1),
+    ],
+    ids=lambda rule: rule.kind,
+)
+async def test_an_unreadable_answer_is_asked_for_once_more(
+    client: AiotVideoClient, emulator: Emulator, rule: FaultRule
+) -> None:
+    """A truncated or incomplete answer is a bad moment, like a 5xx: asked for once
+    more, and counted; two in a row are an error (test_error_mapping)."""
+    emulator.faults.add(rule)
+    sent = emulator.count("ListSpaces")
+    page = await client.list_spaces()
+    assert page.items
+    assert emulator.count("ListSpaces") == sent + 2
+    assert client.stats.malformed == 1
+    assert client.stats.requests == 2
+    # Two in a row: the second is the error, and both are counted.
+    emulator.faults.add(FaultRule(kind=rule.kind, fields=rule.fields, times=2))
+    with pytest.raises(InvalidResponse):
+        await client.list_spaces()
+    assert client.stats.malformed == 3
+    assert client.stats.retries == 0  # (transient failures are counted apart)
+    emulator.faults.add(FaultRule(kind="http_error", status=503, times=1))
+    await client.list_spaces()
+    assert client.stats.retries == 1
+
+
 async def test_not_found_carries_request_id(client: AiotVideoClient) -> None:
     with pytest.raises(NotFound) as caught:
         await client.get_stream("00000000-0000-4000-8000-000000000000")

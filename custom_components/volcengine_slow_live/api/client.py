@@ -79,8 +79,11 @@ class AiotVideoClient(Transport):
     ) -> Page[Space]:
         """One page of the account's spaces."""
         params = _params(PageNumber=page_number, PageSize=page_size)
-        answer = await self._request("ListSpaces", params)
-        return self._page(answer, params, "Spaces", Space.from_api)
+        return await self._read(
+            "ListSpaces",
+            params,
+            lambda answer: self._page(answer, params, "Spaces", Space.from_api),
+        )
 
     def iter_spaces(self, *, page_size: int = LIST_PAGE_SIZE) -> AsyncIterator[Space]:
         """Every space, fetching page after page."""
@@ -92,8 +95,11 @@ class AiotVideoClient(Transport):
 
     async def get_space(self, space_id: str) -> Space:
         """One space."""
-        answer = await self._request("GetSpace", {"SpaceID": space_id})
-        return answer.parse(Space.from_api)
+        return await self._read(
+            "GetSpace",
+            {"SpaceID": space_id},
+            lambda answer: answer.parse(Space.from_api),
+        )
 
     async def set_callback_url(self, space_id: str, url: str) -> None:
         """Where the cloud POSTs a space's events (UpdateSpace; "" for nowhere)."""
@@ -111,8 +117,11 @@ class AiotVideoClient(Transport):
         params = _params(
             SpaceID=space_id, PageNumber=page_number, PageSize=page_size, Status=status
         )
-        answer = await self._request("ListDevices", params)
-        return self._page(answer, params, "Devices", Device.from_api)
+        return await self._read(
+            "ListDevices",
+            params,
+            lambda answer: self._page(answer, params, "Devices", Device.from_api),
+        )
 
     def iter_devices(
         self, space_id: str, *, page_size: int = LIST_PAGE_SIZE
@@ -126,10 +135,11 @@ class AiotVideoClient(Transport):
 
     async def get_device(self, space_id: str, device_id: str) -> Device:
         """One device with its per-channel streams."""
-        answer = await self._request(
-            "GetDevice", {"SpaceID": space_id, "DeviceID": device_id}
+        return await self._read(
+            "GetDevice",
+            {"SpaceID": space_id, "DeviceID": device_id},
+            lambda answer: answer.parse(Device.from_api),
         )
-        return answer.parse(Device.from_api)
 
     async def get_device_channels(
         self,
@@ -139,11 +149,11 @@ class AiotVideoClient(Transport):
         query_mode: str = "brief",
     ) -> DeviceChannels:
         """A device's channels; `brief` reads the cloud's cache, `detail` asks the device."""
-        answer = await self._request(
+        return await self._read(
             "GetDeviceChannelsV2",
             _params(DeviceID=device_id, SpaceID=space_id, QueryMode=query_mode),
+            lambda answer: answer.parse(DeviceChannels.from_api),
         )
-        return answer.parse(DeviceChannels.from_api)
 
     # -- streams ------------------------------------------------------------------
 
@@ -162,8 +172,11 @@ class AiotVideoClient(Transport):
             PageSize=page_size,
             StreamName=stream_name,
         )
-        answer = await self._request("ListStreams", params)
-        return self._page(answer, params, "Streams", Stream.from_api)
+        return await self._read(
+            "ListStreams",
+            params,
+            lambda answer: self._page(answer, params, "Streams", Stream.from_api),
+        )
 
     def iter_streams(
         self, space_id: str, *, page_size: int = LIST_PAGE_SIZE
@@ -184,7 +197,7 @@ class AiotVideoClient(Transport):
         fresh_expired_pull: bool = False,
     ) -> Stream:
         """One stream; `fresh_expired_pull` asks for re-signed pull URLs."""
-        answer = await self._request(
+        return await self._read(
             "GetStream",
             _params(
                 StreamID=stream_id,
@@ -192,8 +205,8 @@ class AiotVideoClient(Transport):
                 StreamingIndex=str(streaming_index),
                 FreshExpiredPull="1" if fresh_expired_pull else None,
             ),
+            lambda answer: answer.parse(Stream.from_api),
         )
-        return answer.parse(Stream.from_api)
 
     async def start_stream(
         self,
@@ -204,7 +217,7 @@ class AiotVideoClient(Transport):
         resolution: str | None = None,
     ) -> StartStreamResult:
         """Invite a GB stream (pull on demand) and get fresh pull URLs."""
-        answer = await self._request(
+        return await self._read(
             "StartStream",
             _params(
                 StreamID=stream_id,
@@ -213,8 +226,8 @@ class AiotVideoClient(Transport):
                 Resolution=resolution,
                 FreshExpiredPull="1",
             ),
+            lambda answer: answer.parse(StartStreamResult.from_api),
         )
-        return answer.parse(StartStreamResult.from_api)
 
     async def stop_stream(
         self,
@@ -225,7 +238,7 @@ class AiotVideoClient(Transport):
         only_if_idle: bool = True,
     ) -> StopStreamResult:
         """Stop pulling a GB stream (by default only when nobody is watching)."""
-        answer = await self._request(
+        return await self._read(
             "StopStream",
             _params(
                 StreamID=stream_id,
@@ -233,8 +246,8 @@ class AiotVideoClient(Transport):
                 StreamingIndex=streaming_index,
                 IsSmart=only_if_idle,
             ),
+            lambda answer: answer.parse(StopStreamResult.from_api),
         )
-        return answer.parse(StopStreamResult.from_api)
 
     # -- cloud recordings ---------------------------------------------------------
 
@@ -258,7 +271,7 @@ class AiotVideoClient(Transport):
         if not stream_id and not (device_nsid and channel_id):
             raise ValueError("give stream_id, or device_nsid and channel_id")
         issued_at = self._now()
-        answer = await self._request(
+        return await self._read(
             "CloudRecordPlay",
             _params(
                 StreamID=stream_id,
@@ -270,11 +283,11 @@ class AiotVideoClient(Transport):
                 EndTs=_unix(end),
                 TokenValid=token_valid,
             ),
-        )
-        return answer.parse(
-            RecordingUrls.from_cloud_record_play,
-            issued_at=issued_at,
-            token_valid=token_valid,
+            lambda answer: answer.parse(
+                RecordingUrls.from_cloud_record_play,
+                issued_at=issued_at,
+                token_valid=token_valid,
+            ),
         )
 
     async def play_cloud_record(
@@ -290,7 +303,7 @@ class AiotVideoClient(Transport):
     ) -> RecordingUrls:
         """HLS/MP4 links to a cloud recording (PlayCloudRecord, the 2023 action)."""
         issued_at = self._now()
-        answer = await self._request(
+        return await self._read(
             "PlayCloudRecord",
             _params(
                 StreamID=stream_id,
@@ -301,11 +314,11 @@ class AiotVideoClient(Transport):
                 TokenValid=token_valid,
                 WithSub=with_sub,
             ),
-        )
-        return answer.parse(
-            RecordingUrls.from_play_cloud_record,
-            issued_at=issued_at,
-            token_valid=token_valid,
+            lambda answer: answer.parse(
+                RecordingUrls.from_play_cloud_record,
+                issued_at=issued_at,
+                token_valid=token_valid,
+            ),
         )
 
     async def list_stream_records(
@@ -323,7 +336,7 @@ class AiotVideoClient(Transport):
 
         `req_type="record_metadata"` lists the raw TS segments stored so far instead.
         """
-        answer = await self._request(
+        return await self._read(
             "ListStreamRecords",
             _params(
                 StreamID=stream_id,
@@ -334,8 +347,8 @@ class AiotVideoClient(Transport):
                 PageSize=page_size,
                 ReqType=req_type,
             ),
+            lambda answer: answer.parse(parse_recordings),
         )
-        return answer.parse(parse_recordings)
 
     async def all_stream_records(
         self,
@@ -380,7 +393,7 @@ class AiotVideoClient(Transport):
         newest_first: bool = False,
     ) -> Page[DeviceAlarm]:
         """One page of a device's alarms in a time range, oldest (or newest) first."""
-        answer = await self._request(
+        return await self._read(
             "ListDeviceAlarms",
             _params(
                 DeviceID=device_id,
@@ -391,8 +404,8 @@ class AiotVideoClient(Transport):
                 PageNumber=page_number,
                 PageSize=page_size,
             ),
+            lambda answer: answer.parse(parse_alarms),
         )
-        return answer.parse(parse_alarms)
 
     def iter_device_alarms(
         self,
@@ -428,7 +441,7 @@ class AiotVideoClient(Transport):
         page_size: int = RECORDS_PAGE_SIZE,
     ) -> tuple[Screenshot, ...]:
         """Screenshots the cloud took of a stream within a time range, oldest first."""
-        answer = await self._request(
+        return await self._read(
             "ListStreamScreenshots",
             _params(
                 StreamID=stream_id,
@@ -438,8 +451,8 @@ class AiotVideoClient(Transport):
                 PageNumber=page_number,
                 PageSize=page_size,
             ),
+            lambda answer: answer.parse(parse_screenshots),
         )
-        return answer.parse(parse_screenshots)
 
     async def cloud_control(
         self, stream_id: str, *, action: str, command: str, param: int

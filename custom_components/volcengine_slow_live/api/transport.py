@@ -3,8 +3,10 @@
 `Transport` is the base of `client.AiotVideoClient`, one per set of credentials. It
 signs every request, keeps each action under the documented rate limit, retries what
 is worth retrying (429, 5xx, timeouts, dropped connections) with jittered exponential
-backoff, and turns every failure into one of the errors in `errors.py`. The typed
-actions themselves are in `client.py`.
+backoff, asks once more when an answer cannot be read (a truncated body, a required
+field missing or of the wrong type: a proxy or the cloud having a bad moment, as a
+5xx is), and turns every failure into one of the errors in `errors.py`. `stats`
+counts what happened. The typed actions themselves are in `client.py`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "Params",
     "RetryPolicy",
     "Transport",
+    "TransportStats",
 ]
 
 _LOGGER = logging.getLogger(__name__)
@@ -92,6 +95,18 @@ class RetryPolicy:
         return min(self.max_delay, self.base_delay * 2.0**attempt) * random.uniform(
             0.5, 1.5
         )
+
+
+@dataclass(slots=True)
+class TransportStats:
+    """What the client's requests met since it was created (for diagnostics)."""
+
+    requests: int = 0
+    """Requests sent, retries included."""
+    retries: int = 0
+    """Requests sent again after a transient failure (429, 5xx, timeout…)."""
+    malformed: int = 0
+    """Answers that could not be read (each asked for once more)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +185,7 @@ class Transport:
         self._limiters = ActionLimiters(rate_limit)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry = retry or RetryPolicy()
+        self.stats = TransportStats()
         # The last answer and its parse per list request (see `_page`).
         self._pages: dict[tuple[object, ...], tuple[object, Page[Any]]] = {}
         self._now = now or (lambda: datetime.now(UTC))
@@ -182,6 +198,26 @@ class Transport:
         """
         return (await self._request(action, params)).result
 
+    async def _read[T](
+        self, action: str, params: Params | None, read: Callable[[_Answer], T]
+    ) -> T:
+        """Call an action and read its answer.
+
+        One that cannot be read is asked for once more; a second is an
+        `InvalidResponse`, as the first would have been.
+        """
+        for again in (False, True):
+            try:
+                return read(await self._request(action, params))
+            except InvalidResponse as err:
+                self.stats.malformed += 1
+                if again:
+                    raise
+                _LOGGER.debug(
+                    "%s: unreadable answer (%s); asking once more", action, err
+                )
+        raise AssertionError  # pragma: no cover - the loop returns or raises
+
     async def _request(self, action: str, params: Params | None) -> _Answer:
         spec = _ACTIONS[action]
         clean = {k: v for k, v in (params or {}).items() if v is not None}
@@ -189,6 +225,7 @@ class Transport:
         while True:
             try:
                 async with self._limiters.slot(action):
+                    self.stats.requests += 1
                     result, request_id = await self._send(action, spec, clean)
                 return _Answer(action, result, request_id)
             except (RateLimited, Unavailable) as err:
@@ -196,6 +233,7 @@ class Transport:
                     raise
                 delay = self._retry.delay(attempt)
                 attempt += 1
+                self.stats.retries += 1
                 _LOGGER.debug(
                     "%s failed (%s); retry %d/%d in %.2f s",
                     action,
