@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:  # run as a file: python benchmarks/alarms.py
 
 import aiohttp  # noqa: E402
 
-from custom_components.volcengine_slow_live.alarms import POLL_SHARE  # noqa: E402
+from custom_components.volcengine_slow_live.alarms.watcher import POLL_SHARE  # noqa: E402
 from custom_components.volcengine_slow_live.api.client import (  # noqa: E402
     DEFAULT_RATE_LIMIT,
 )

@@ -19,7 +19,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.volcengine_slow_live import alarm_history
+from custom_components.volcengine_slow_live.alarms import history as alarm_history
 from custom_components.volcengine_slow_live.const import DOMAIN
 from emulator import Emulator, FaultRule
 

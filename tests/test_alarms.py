@@ -17,7 +17,10 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.volcengine_slow_live.alarms import REMEMBERED, AlarmWatcher
+from custom_components.volcengine_slow_live.alarms.watcher import (
+    REMEMBERED,
+    AlarmWatcher,
+)
 from custom_components.volcengine_slow_live.api.models import (
     AlarmKind,
     DeviceAlarm,

@@ -671,13 +671,13 @@ async def test_custom_sentences_are_well_formed(language: str) -> None:
     # Home Assistant reads custom sentences from the directory named like the language
     # of its intents (home-assistant-intents), which for Simplified Chinese is zh-CN.
     assert data["language"] == _INTENTS_LANGUAGE[language]
-    from custom_components.volcengine_slow_live.intent_alarms import (
-        ListAlarmsIntentHandler,
-        PlayAlarmIntentHandler,
-    )
     from custom_components.volcengine_slow_live.intent_ptz import (
         CameraPresetIntentHandler,
         MoveCameraIntentHandler,
+    )
+    from custom_components.volcengine_slow_live.voice.alarms import (
+        ListAlarmsIntentHandler,
+        PlayAlarmIntentHandler,
     )
 
     slots_of = {

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from custom_components.volcengine_slow_live.media_id import MediaId, View
+from custom_components.volcengine_slow_live.media.ids import MediaId, View
 
 NODES = [
     MediaId(),

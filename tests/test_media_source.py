@@ -26,11 +26,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
-from custom_components.volcengine_slow_live import (
-    media_source,
-    recorded,
-)
+from custom_components.volcengine_slow_live import recorded
 from custom_components.volcengine_slow_live.const import DOMAIN
+from custom_components.volcengine_slow_live.media import nodes
 from custom_components.volcengine_slow_live.playback import MIME_HLS
 from emulator import Emulator, FaultRule, Fleet
 
@@ -70,7 +68,7 @@ async def _resolve(
 def _children(node: BrowseMediaSource) -> list[BrowseMediaSource]:
     assert node.children is not None
     children = [c for c in node.children if isinstance(c, BrowseMediaSource)]
-    assert len(children) == len(node.children) <= media_source.MAX_CHILDREN
+    assert len(children) == len(node.children) <= nodes.MAX_CHILDREN
     return children
 
 
@@ -145,7 +143,7 @@ async def test_root_camera_day_recording_resolve(
     # Its device reports alarms: their folder comes next.
     assert days.pop(1).title == "Alarms"
     assert [d.title for d in days[1:3]] == ["Today", "Yesterday"]
-    assert len(days) == 1 + media_source.DAYS
+    assert len(days) == 1 + recorded.DAYS
     assert all(DAY_TITLE.fullmatch(d.title) for d in days[3:])
     assert _identifier(days[2]).endswith(f"/day/{_yesterday()}")
 
@@ -372,7 +370,7 @@ def _fill(template: str, entry_id: str, key: str) -> str:
         entry=entry_id,
         key=key,
         today=today.isoformat(),
-        old=(today - timedelta(days=media_source.DAYS)).isoformat(),
+        old=(today - timedelta(days=recorded.DAYS)).isoformat(),
         lo=day_lo,
         hi=day_lo + 3600,
         before=day_lo - 1,

@@ -412,7 +412,7 @@ async def test_an_alarms_replay_waits_for_its_footage(
     hass: HomeAssistant, emulator_factory: EmulatorFactory, tv: list[ServiceCall]
 ) -> None:
     """The alarm's moment is the point of its replay: it is waited for by default."""
-    from custom_components.volcengine_slow_live.media_id import MediaId
+    from custom_components.volcengine_slow_live.media.ids import MediaId
     from emulator.alarms import trigger
 
     emulator, camera = await _lagging(hass, emulator_factory, 3.0)

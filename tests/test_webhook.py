@@ -18,6 +18,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.volcengine_slow_live.alarms.webhook import MAX_BODY
 from custom_components.volcengine_slow_live.const import (
     CONF_INSTANT_ALARMS,
     CONF_WEBHOOK_ID,
@@ -27,7 +28,6 @@ from custom_components.volcengine_slow_live.diagnostics import (
     async_get_config_entry_diagnostics,
     async_get_device_diagnostics,
 )
-from custom_components.volcengine_slow_live.webhook import MAX_BODY
 from emulator import Emulator, FaultRule
 from emulator.alarms import trigger
 
@@ -253,7 +253,7 @@ async def test_edges_of_receiving(
     """Other event types are accepted and ignored; hints during a read ask for one
     more; the memory of message ids is bounded; a device that reports no alarms
     costs no read."""
-    from custom_components.volcengine_slow_live.webhook import SEEN
+    from custom_components.volcengine_slow_live.alarms.webhook import SEEN
 
     client = await _serve(hass, hass_client_no_auth)
     entry = await setup_integration(hass, emulator, options=ON)

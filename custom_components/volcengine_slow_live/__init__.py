@@ -7,10 +7,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
-from .alarm_history import AlarmHistory
-from .alarm_picture_view import async_setup_pictures
-from .alarm_pictures import AlarmPictures
-from .alarms import AlarmWatcher, async_remove_alarm_cursors
+from .alarms.history import AlarmHistory
+from .alarms.pictures import AlarmPictures
+from .alarms.view import async_setup_pictures
+from .alarms.watcher import AlarmWatcher, async_remove_alarm_cursors
+from .alarms.webhook import async_forget_callbacks, async_setup_callbacks
 from .const import ALARM_POLL_INTERVAL, DOMAIN
 from .coordinator import SlowLiveCoordinator
 from .data import SlowLiveConfigEntry, SlowLiveRuntimeData, create_client
@@ -22,7 +23,6 @@ from .logs import install_token_filter
 from .ptz import PtzController, async_remove_presets
 from .recorded import RecordingIndex
 from .services import async_setup_services
-from .webhook import async_forget_callbacks, async_setup_callbacks
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,

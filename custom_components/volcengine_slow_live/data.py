@@ -23,8 +23,8 @@ from .const import (
 )
 
 if TYPE_CHECKING:
-    from .alarm_history import AlarmHistory
-    from .alarm_pictures import AlarmPictures
+    from .alarms.history import AlarmHistory
+    from .alarms.pictures import AlarmPictures
     from .coordinator import SlowLiveCoordinator
     from .ptz import PtzController
     from .recorded import RecordingIndex

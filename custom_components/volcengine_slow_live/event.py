@@ -13,12 +13,12 @@ from homeassistant.components.event import EventDeviceClass, EventEntity
 from homeassistant.core import callback
 from homeassistant.util import dt as dt_util
 
-from .alarms import Alarm, AlarmEntity
+from .alarms.watcher import Alarm, AlarmEntity
 from .api.models import AlarmKind
 from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL
 from .coordinator import SlowLiveCoordinator
 from .entity import channel_platform
-from .media_id import MediaId
+from .media.ids import MediaId
 
 PARALLEL_UPDATES = 0
 

@@ -18,7 +18,7 @@ from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .alarms import Alarm, AlarmEntity, has_alarms
+from .alarms.watcher import Alarm, AlarmEntity, has_alarms
 from .api.errors import ApiError
 from .api.models import DeviceAlarm
 from .const import LOGGER

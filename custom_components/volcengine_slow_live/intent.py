@@ -39,9 +39,16 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN
-from .intent_alarms import ListAlarmsIntentHandler, PlayAlarmIntentHandler
 from .intent_ptz import CameraPresetIntentHandler, MoveCameraIntentHandler
-from .intent_slots import (
+from .services import (
+    ATTR_DURATION,
+    ATTR_END,
+    ATTR_MEDIA_PLAYER,
+    ATTR_START,
+    SERVICE_PLAY_RECORDING,
+)
+from .voice.alarms import ListAlarmsIntentHandler, PlayAlarmIntentHandler
+from .voice.slots import (
     SLOT_CAMERA,
     SLOT_DURATION,
     SLOT_MEDIA_PLAYER,
@@ -53,13 +60,6 @@ from .intent_slots import (
     our_cameras,
     response_target,
     slot_value,
-)
-from .services import (
-    ATTR_DURATION,
-    ATTR_END,
-    ATTR_MEDIA_PLAYER,
-    ATTR_START,
-    SERVICE_PLAY_RECORDING,
 )
 
 INTENT_PLAY_RECORDING: Final = "VolcenginePlayRecording"

@@ -24,17 +24,6 @@ from homeassistant.helpers import intent
 import voluptuous as vol
 
 from .const import DOMAIN
-from .intent_slots import (
-    PREFERENCES,
-    SLOT_CAMERA,
-    SLOT_DURATION,
-    ZH_COLON,
-    ZH_COMMA,
-    camera_of,
-    chinese,
-    response_target,
-    slot_value,
-)
 from .ptz import (
     DEFAULT_STEP,
     MAX_DURATION,
@@ -54,6 +43,17 @@ from .ptz_services import (
     STOP,
 )
 from .targets import CameraTarget, resolve_camera
+from .voice.slots import (
+    PREFERENCES,
+    SLOT_CAMERA,
+    SLOT_DURATION,
+    ZH_COLON,
+    ZH_COMMA,
+    camera_of,
+    chinese,
+    response_target,
+    slot_value,
+)
 
 INTENT_MOVE_CAMERA: Final = "VolcengineMoveCamera"
 INTENT_CAMERA_PRESET: Final = "VolcengineCameraPreset"

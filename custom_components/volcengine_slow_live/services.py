@@ -34,8 +34,8 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN, MAX_LINK_VALIDITY, MIN_LINK_VALIDITY
-from .media_id import MediaId, View
-from .media_titles import DASH
+from .media.ids import MediaId, View
+from .media.titles import DASH
 from .playback import (
     MIME_HLS,
     MIME_MP4,

@@ -120,8 +120,11 @@ class TvPlayer(MediaPlayerEntity):
         self._play_from(0)
 
     async def _async_title(self, media_id: str) -> str | None:
-        """What the item says of itself (a source that names whose and when it is),
-        else its title beside its folder's as they were browsed."""
+        """What a media-source item is titled.
+
+        What the item says of itself (a source that names whose and when it is),
+        else its title beside its folder's as they were browsed.
+        """
         try:
             item = await media_source.async_browse_media(self.hass, media_id)
         except HomeAssistantError:

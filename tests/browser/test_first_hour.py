@@ -199,7 +199,9 @@ async def test_a_replay_button_answers_within_a_second(
         await page.wait_for_timeout(50)
     shown = time.monotonic() - clicked
     title = tv["attributes"]["media_title"]
-    assert re.fullmatch(r"Front Gate \d\d:\d\d(:\d\d)?\u2013\d\d:\d\d(:\d\d)?", title), title
+    assert re.fullmatch(
+        r"Front Gate \d\d:\d\d(:\d\d)?\u2013\d\d:\d\d(:\d\d)?", title
+    ), title
     await wait_for_text(page, title, within=5)  # on the TV's card
     assert shown < 1.0, f"the TV played the replay {shown:.2f} s after the click"
     no_errors_of_ours(seen, with_entry)

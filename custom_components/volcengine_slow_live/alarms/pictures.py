@@ -22,11 +22,11 @@ from urllib.parse import quote
 
 from homeassistant.util import dt as dt_util
 
-from .api.client import AiotVideoClient
-from .api.models import Screenshot
-from .const import DOMAIN
-from .coordinator import ChannelData
-from .recorded import RecordingIndex
+from ..api.client import AiotVideoClient
+from ..api.models import Screenshot
+from ..const import DOMAIN
+from ..coordinator import ChannelData
+from ..recorded import RecordingIndex
 
 # Screenshots within this long of the alarm count as "of" it.
 NEAR = timedelta(minutes=2)

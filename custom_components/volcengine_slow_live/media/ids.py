@@ -28,7 +28,7 @@ from urllib.parse import quote, unquote
 
 from homeassistant.components.media_source import generate_media_source_id
 
-from .const import DOMAIN
+from ..const import DOMAIN
 
 _SPAN = re.compile(r"(\d{1,10})-(\d{1,10})")
 # Not str.isdigit: it accepts "²", which int() refuses.

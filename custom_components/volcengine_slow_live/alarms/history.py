@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from time import monotonic
 
-from .api.client import AiotVideoClient
-from .api.models import DeviceAlarm
+from ..api.client import AiotVideoClient
+from ..api.models import DeviceAlarm
 
 DAYS = 7  # the most one ListDeviceAlarms listing may span
 # A list read this recently answers, without a call, what may take it as it is.

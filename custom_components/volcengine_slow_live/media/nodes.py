@@ -9,10 +9,10 @@ from homeassistant.components.media_player import MediaClass, MediaType
 from homeassistant.components.media_source import BrowseMediaSource
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
-from .media_id import MediaId
-from .media_titles import DASH
-from .playback import MIME_HLS
+from ..const import DOMAIN
+from ..playback import MIME_HLS
+from .ids import MediaId
+from .titles import DASH
 
 # The most children a folder lists; more are grouped (by space, day, hour…).
 MAX_CHILDREN = 100

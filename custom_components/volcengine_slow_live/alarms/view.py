@@ -14,10 +14,10 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .alarm_pictures import PICTURE_PATH, SETTLED
-from .api.errors import ApiError
-from .const import DOMAIN, LOGGER
-from .data import SlowLiveConfigEntry
+from ..api.errors import ApiError
+from ..const import DOMAIN, LOGGER
+from ..data import SlowLiveConfigEntry
+from .pictures import PICTURE_PATH, SETTLED
 
 
 @callback

@@ -37,11 +37,11 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 
-from .alarms import AlarmWatcher
-from .api.errors import ApiError
-from .api.redact import register_secret
-from .const import CONF_INSTANT_ALARMS, CONF_SPACES, CONF_WEBHOOK_ID, DOMAIN, LOGGER
-from .data import SlowLiveConfigEntry, create_client
+from ..api.errors import ApiError
+from ..api.redact import register_secret
+from ..const import CONF_INSTANT_ALARMS, CONF_SPACES, CONF_WEBHOOK_ID, DOMAIN, LOGGER
+from ..data import SlowLiveConfigEntry, create_client
+from .watcher import AlarmWatcher
 
 MAX_BODY = 64 * 1024
 # MsgIDs remembered, to ignore the cloud's retries and replays.

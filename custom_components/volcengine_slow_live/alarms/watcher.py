@@ -30,12 +30,12 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api.client import DEFAULT_RATE_LIMIT
-from .api.errors import ApiError
-from .api.models import DeviceAlarm
-from .const import DOMAIN, LOGGER
-from .coordinator import ChannelData, SlowLiveCoordinator
-from .entity import SlowLiveEntity
+from ..api.client import DEFAULT_RATE_LIMIT
+from ..api.errors import ApiError
+from ..api.models import DeviceAlarm
+from ..const import DOMAIN, LOGGER
+from ..coordinator import ChannelData, SlowLiveCoordinator
+from ..entity import SlowLiveEntity
 
 STORAGE_VERSION = 1
 # Alarms reach the cloud's list late: each poll looks back this far past its cursor.

@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import config_validation as cv, entity_registry as er, intent
 import voluptuous as vol
 
-from .const import DOMAIN
+from ..const import DOMAIN
 
 SLOT_CAMERA: Final = "camera"
 SLOT_MEDIA_PLAYER: Final = "media_player"

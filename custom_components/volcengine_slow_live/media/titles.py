@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.translation import async_get_translations
 
-from .const import DOMAIN
+from ..const import DOMAIN
 
 DASH = "\u2013"  # en dash, between the times of a title
 _PREFIX = f"component.{DOMAIN}.selector.media_titles.options."

@@ -23,17 +23,17 @@ from homeassistant.components.media_player import MediaClass
 from homeassistant.components.media_source import BrowseMediaSource
 from homeassistant.util import dt as dt_util
 
-from .alarm_history import DAYS
-from .alarm_pictures import alarm_picture_path
-from .api.models import DeviceAlarm
-from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
-from .coordinator import ChannelData
-from .data import SlowLiveConfigEntry
-from .media_id import MediaId, View
-from .media_nodes import MAX_CHILDREN, STEPS, clock, day_bounds, folder, unix
-from .media_titles import DASH, MediaTitles
-from .playback import MIME_HLS
-from .recorded import FILE_HORIZON, TOLERANCE, TimeRange, merge
+from ..alarms.history import DAYS
+from ..alarms.pictures import alarm_picture_path
+from ..api.models import DeviceAlarm
+from ..const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
+from ..coordinator import ChannelData
+from ..data import SlowLiveConfigEntry
+from ..playback import MIME_HLS
+from ..recorded import FILE_HORIZON, TOLERANCE, TimeRange, merge
+from .ids import MediaId, View
+from .nodes import MAX_CHILDREN, STEPS, clock, day_bounds, folder, unix
+from .titles import DASH, MediaTitles
 
 __all__ = ["DAYS", "async_alarm_folder", "async_alarms"]
 

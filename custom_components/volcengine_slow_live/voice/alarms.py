@@ -22,11 +22,16 @@ from homeassistant.helpers import config_validation as cv, intent
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .alarms import has_alarms
-from .api.errors import ApiError
-from .api.models import DeviceAlarm
-from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
-from .intent_slots import (
+from ..alarms.watcher import has_alarms
+from ..api.errors import ApiError
+from ..api.models import DeviceAlarm
+from ..const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
+from ..media.alarms import DAYS, async_alarms
+from ..media.ids import MediaId
+from ..media.titles import MediaTitles
+from ..services import ATTR_EVENT, ATTR_MEDIA_PLAYER, SERVICE_PLAY_RECORDING
+from ..targets import CameraTarget, resolve_camera
+from .slots import (
     PREFERENCES,
     SLOT_CAMERA,
     SLOT_MEDIA_PLAYER,
@@ -40,11 +45,6 @@ from .intent_slots import (
     response_target,
     slot_value,
 )
-from .media_alarms import DAYS, async_alarms
-from .media_id import MediaId
-from .media_titles import MediaTitles
-from .services import ATTR_EVENT, ATTR_MEDIA_PLAYER, SERVICE_PLAY_RECORDING
-from .targets import CameraTarget, resolve_camera
 
 INTENT_LIST_ALARMS: Final = "VolcengineListAlarms"
 INTENT_PLAY_ALARM: Final = "VolcenginePlayAlarm"
