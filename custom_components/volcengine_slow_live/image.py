@@ -1,6 +1,6 @@
 """A "Last alarm" image per GB channel that reports alarms: what the camera saw then.
 
-The picture is the one `alarm_pictures` finds: the cloud's first screenshot after
+The picture is the one `alarms.pictures` finds: the cloud's first screenshot after
 the alarm, else the cover of the recording that holds it, read once per alarm and kept
 (a dashboard showing it costs nothing more); an alarm that fires before that
 screenshot is taken shows the one before it, then the one after once it exists.

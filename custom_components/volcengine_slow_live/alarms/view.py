@@ -1,4 +1,4 @@
-"""Serves an alarm's picture (`alarm_pictures`) to the media browser's thumbnails.
+"""Serves an alarm's picture (`pictures`) to the media browser's thumbnails.
 
 Behind Home Assistant's login (the frontend fetches thumbnails under /api with the
 user's token); the cloud's signed URL never leaves Home Assistant.

@@ -1,12 +1,12 @@
 """The media browser's "Alarms" folder of a camera: every alarm of the last 7 days.
 
-All of them, newest first (`alarm_history` reads the whole window, page after page,
+All of them, newest first (`alarms.history` reads the whole window, page after page,
 then only what is new). Up to `MAX_CHILDREN` they are listed as they are; more are
 grouped by local day ("Today · 113 alarms"), and a day with more than that by hour,
 then by ten minutes, so no folder is cut short and none is too long to look through.
 
 Each alarm plays the recording around it (the range an alarm event's
-media_content_id names) and shows its own picture (`alarm_pictures`). One that fell
+media_content_id names) and shows its own picture (`alarms.pictures`). One that fell
 where nothing was recorded says so in its title and has no play button: whether its
 range was recorded comes from the camera's file listing (cached, the one the camera's
 folder has just read) and, for the last hours whose files are not finished, from one
@@ -45,7 +45,7 @@ async def async_alarms(
 ) -> list[DeviceAlarm]:
     """The camera's alarms of the last `DAYS` days, newest first, all of them.
 
-    `current`: with what is new this moment (see `alarm_history`).
+    `current`: with what is new this moment (see `alarms.history`).
     """
     assert channel.device is not None  # noqa: S101  # has_alarms() said so
     return await entry.runtime_data.alarms.async_alarms(

@@ -388,7 +388,7 @@ class SlowLiveMediaSource(MediaSource):
     async def _async_alarms(
         self, entry: SlowLiveConfigEntry, channel: ChannelData, media: MediaId
     ) -> BrowseMediaSource:
-        """The camera's alarms (a day of them, a part of a day): `media_alarms`."""
+        """The camera's alarms (a day of them, a part of a day): `media.alarms`."""
         try:
             return await async_alarm_folder(entry, channel, media, self._titles)
         except ValueError:
