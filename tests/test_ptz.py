@@ -92,7 +92,7 @@ async def test_only_cameras_that_move_get_controls(
     living = _button(hass, emulator, "Living Room", "ptz_left")
     state = hass.states.get(living)
     assert state is not None
-    assert state.attributes["friendly_name"].endswith("Move left")
+    assert state.attributes["friendly_name"].endswith("Turn left")
 
 
 async def test_a_press_is_a_step_that_ends_with_a_stop(
@@ -314,7 +314,9 @@ async def test_presets_round_trip_with_names(
     select = _select(hass, emulator, "Living Room")
     state = hass.states.get(select)
     assert state is not None
-    assert state.attributes["options"] == []
+    # Nothing saved, nowhere known: an option that says so, not "unknown".
+    assert state.attributes["options"] == ["not_at_preset"]
+    assert state.state == "not_at_preset"
     # None saved yet: the refusal says how to save one, not "Saved presets: -".
     nothing = await _refusal(hass, camera, operation="go_to", preset="Gate")
     assert nothing.translation_key == "no_presets_saved"
@@ -330,7 +332,12 @@ async def test_presets_round_trip_with_names(
     await _preset(hass, camera, operation="save", preset="Far", number=9)
     state = hass.states.get(select)
     assert state is not None
-    assert state.attributes["options"] == ["Gate", "Fish pond", "Far"]
+    assert state.attributes["options"] == [
+        "not_at_preset",
+        "Gate",
+        "Fish pond",
+        "Far",
+    ]
     assert state.state == "Far"  # saved where it stands
     await hass.services.async_call(
         "select",
@@ -345,7 +352,17 @@ async def test_presets_round_trip_with_names(
     await _ptz(hass, camera, move="left", duration=0.1)
     state = hass.states.get(select)
     assert state is not None
-    assert state.state == "unknown"
+    assert state.state == "not_at_preset"
+    # Choosing that option turns the camera nowhere: a translated refusal.
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(
+            "select",
+            "select_option",
+            {"entity_id": select, "option": "not_at_preset"},
+            blocking=True,
+        )
+    assert refused.value.translation_key == "choose_a_preset"
+    assert str(refused.value).startswith('"Not at a preset" only says')
     stream = stream_titled(emulator, "Living Room")
     moved = stream.ptz.view(emulator.now())
     # By name, as people say it (the camera turns back to where it was saved); by
@@ -378,7 +395,7 @@ async def test_presets_round_trip_with_names(
     ]
     state = hass.states.get(select)
     assert state is not None
-    assert state.attributes["options"] == ["gate", "Fish pond"]
+    assert state.attributes["options"] == ["not_at_preset", "gate", "Fish pond"]
 
     # Mistakes: a translated refusal, nothing sent.
     sent = len(stream_titled(emulator, "Living Room").ptz_log)
@@ -389,6 +406,7 @@ async def test_presets_round_trip_with_names(
         ({"operation": "save", "preset": "  "}, "invalid_preset_name"),
         ({"operation": "save", "preset": "x" * 65}, "invalid_preset_name"),
         ({"operation": "save", "preset": "Other", "number": 2}, "preset_number_taken"),
+        ({"operation": "save", "preset": " NOT_at_preset"}, "preset_name_reserved"),
     ):
         with pytest.raises(ServiceValidationError) as refused:
             await _preset(hass, camera, **data)
@@ -402,18 +420,20 @@ async def test_presets_round_trip_with_names(
     }
     assert len(stream_titled(emulator, "Living Room").ptz_log) == sent
 
-    # A restart keeps the names.
+    # A restart keeps the names; where the camera points is not known then (the
+    # cloud cannot tell).
     assert await hass.config_entries.async_reload(setup_entry.entry_id)
     await hass.async_block_till_done()
     state = hass.states.get(select)
     assert state is not None
-    assert state.attributes["options"] == ["gate", "Fish pond"]
+    assert state.attributes["options"] == ["not_at_preset", "gate", "Fish pond"]
+    assert state.state == "not_at_preset"
     # Removing the entry deletes them.
     assert await hass.config_entries.async_remove(setup_entry.entry_id)
     again = await setup_integration(hass, emulator)
     state = hass.states.get(_select(hass, emulator, "Living Room"))
     assert state is not None
-    assert state.attributes["options"] == []
+    assert state.attributes["options"] == ["not_at_preset"]
     assert again.state.value == "loaded"
 
 
@@ -456,3 +476,25 @@ async def test_preset_numbers_run_out(
         await controller.async_preset(channel, PresetOperation.GO_TO)
     assert refused.value.translation_key == "preset_name_required"
     assert living.ptz_log == []
+
+
+async def test_a_preset_named_like_the_placeholder_is_listed_once(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A name saved before "not_at_preset" was reserved does not list that option
+    twice."""
+    living = stream_titled(emulator, "Living Room")
+    hass_storage[f"{DOMAIN}.{setup_entry.entry_id}.presets"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": f"{DOMAIN}.{setup_entry.entry_id}.presets",
+        "data": {"presets": {living.stream_id: {"Gate": 1, "not_at_preset": 2}}},
+    }
+    assert await hass.config_entries.async_reload(setup_entry.entry_id)
+    await hass.async_block_till_done()
+    state = hass.states.get(_select(hass, emulator, "Living Room"))
+    assert state is not None
+    assert state.attributes["options"] == ["not_at_preset", "Gate"]

@@ -47,6 +47,9 @@ MAX_PRESET: Final = 255
 MAX_NAME: Final = 64
 # Told to preset listeners when only the names changed, not where the camera stands.
 UNCHANGED: Final = "\x00unchanged"
+# The preset select's state while the camera stands at no preset it knows of (a
+# translated option): a name of its own, so no saved preset may take it.
+NOT_AT_PRESET: Final = "not_at_preset"
 
 PTZ_CONTROL: Final = "PTZControl"
 FI_CONTROL: Final = "FiControl"
@@ -222,6 +225,8 @@ class PtzController:
         if operation is PresetOperation.SAVE:
             if name is None:
                 raise invalid("preset_name_required")
+            if _name_key(name) == NOT_AT_PRESET:
+                raise invalid("preset_name_reserved", name=name)
             if number is None:
                 number = found[1] if found else self._free_number(names)
             taken = next((n for n, v in names.items() if v == number), None)

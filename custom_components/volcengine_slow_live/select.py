@@ -1,8 +1,10 @@
 """The presets of a camera that can move, by name: choosing one turns the camera there.
 
 The names are the ones saved with the `ptz_preset` action (the cloud keeps numbers
-only). The state is the preset the camera was last sent to or saved at, and unknown
-once it moves otherwise.
+only). The state is the preset the camera was last sent to or saved at, and
+"Not at a preset" (`not_at_preset`, translated) otherwise: after any other move, and
+after a restart, since the cloud cannot tell where a camera points. A select without
+an option would show a bare "unknown" instead, which says nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from homeassistant.core import callback
 
 from .coordinator import SlowLiveCoordinator
 from .entity import PtzEntity, channel_platform
-from .ptz import UNCHANGED, PresetOperation, has_ptz
+from .ptz import NOT_AT_PRESET, UNCHANGED, PresetOperation, has_ptz
+from .refusals import invalid
 
 PARALLEL_UPDATES = 0
 
@@ -41,16 +44,20 @@ class PresetSelect(PtzEntity, SelectEntity):
 
     @property
     def options(self) -> list[str]:
-        """The saved names, in preset-number order."""
-        return list(self.ptz.presets(self.channel_key))
+        """The placeholder "Not at a preset", then the saved names by number."""
+        # Saving a preset under the placeholder's name is refused; one saved before
+        # that rule still leaves a single option of that name.
+        return list(dict.fromkeys((NOT_AT_PRESET, *self.ptz.presets(self.channel_key))))
 
     @property
-    def current_option(self) -> str | None:
+    def current_option(self) -> str:
         """Where the camera was last sent, while it has not moved since."""
-        return self._at if self._at in self.options else None
+        return self._at if self._at in self.options else NOT_AT_PRESET
 
     async def async_select_option(self, option: str) -> None:
         """Turn the camera to the preset."""
+        if option == NOT_AT_PRESET:
+            raise invalid("choose_a_preset")
         await self.ptz.async_preset(
             self.ptz_channel(), PresetOperation.GO_TO, name=option
         )
