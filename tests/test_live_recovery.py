@@ -282,6 +282,32 @@ async def test_a_renewed_url_reaches_the_stream(
     assert await view.segments_within(BOUND) < BOUND
 
 
+async def test_a_restart_keeps_the_stream_watched(
+    hass: HomeAssistant, emulator: Emulator, viewer: Any
+) -> None:
+    """A switch to a renewed URL removes the outputs for a moment: a watch that
+    looked then (a loaded machine) ended, and with it the renewals and the stall
+    check, while the players were back a moment later. One is watching afterwards."""
+    view = viewer(emulator, "Front Gate")
+    await view.watch()
+    guard = view.camera._guard
+    stream = view.stream
+    # The watch ended while the outputs were away (as it does when it looks then).
+    assert guard._watch is not None
+    guard._watch.cancel()
+    await asyncio.sleep(0)
+    view.camera._url_renewed(stream.source + "&renewed=1")
+    await guard._task
+    assert stream.outputs()
+    assert guard._watch is not None
+    assert not guard._watch.done()
+    # And it keeps the URL wanted: renewals go on.
+    wanted = view.camera._live._wanted_until
+    await asyncio.sleep(2.5)
+    assert view.camera._live._wanted_until > wanted
+    assert await view.segments_within(BOUND) < BOUND
+
+
 async def test_a_stop_right_after_a_renewal_stops(
     hass: HomeAssistant, emulator: Emulator, viewer: Any
 ) -> None:

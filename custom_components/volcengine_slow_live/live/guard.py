@@ -97,6 +97,11 @@ class StreamGuard:
         if stream is not self._stream:
             self._stream = stream
             stream.set_update_callback(self._stream_changed)
+        self._ensure_watch(stream)
+
+    @callback
+    def _ensure_watch(self, stream: Stream) -> None:
+        """Watch the stream while it has outputs (unless a watch is under way)."""
         if self._watch is None or self._watch.done():
             self._watch = self._hass.async_create_background_task(
                 self._async_watch(stream), f"watch the live stream of {self._name()}"
@@ -258,6 +263,11 @@ class StreamGuard:
             # URLs valid for less than that grace, renewals would do so for good).
             stream.add_provider(fmt, timeout=OUTPUT_IDLE_TIMEOUT)
         await stream.start()
+        # The watch may have seen the stream without outputs while they were
+        # removed above, and ended: without it the URL would stop being renewed
+        # and a stall would go unnoticed (seen on a loaded machine: 24 s frozen).
+        if stream is self._stream:
+            self._ensure_watch(stream)
 
     @callback
     def async_stop(self) -> None:
