@@ -26,6 +26,7 @@ from .ui import (
     Stack,
     camera_pictures,
     click_text,
+    device_rows,
     more_info,
     no_errors_of_ours,
     page_text,
@@ -297,27 +298,119 @@ async def _registry_entry(stack: Stack, entity_id: str) -> dict[str, Any]:
     return result
 
 
+# The device page lists a card's rows sorted by name in the UI's language: the PTZ
+# controls are named so that this reads as a pad (stop, the four turns side by side,
+# zoom in and out; in Chinese zoom, stop, the turns), never as an A-Z of
+# "Move down, Move left, …, Move up". The preset select first says where the camera
+# stands: at none of its presets yet, in words, not "unknown".
+PAD = {
+    "en": [
+        "Preset",
+        "Stop moving",
+        "Tilt down",
+        "Tilt up",
+        "Turn left",
+        "Turn right",
+        "Zoom in",
+        "Zoom out",
+    ],
+    "zh-Hans": [
+        "放大",
+        "缩小",
+        "停止转动",
+        "向上转",
+        "向下转",
+        "向右转",
+        "向左转",
+        "预置位",
+    ],
+}
+CONTROLS = {"en": "Controls", "zh-Hans": "控制"}
+NOT_AT_PRESET = {"en": "Not at a preset", "zh-Hans": "不在预置位"}
+UNKNOWN = ("Unknown", "unknown", "未知")
+# What the preset select's field shows (its label and chosen option), one per line.
+PRESET_FIELD = """() => {
+  const walk = (root, tag) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === tag) return el;
+      if (el.shadowRoot) { const found = walk(el.shadowRoot, tag); if (found) return found; }
+    }
+    return null;
+  };
+  const row = walk(document, 'HUI-SELECT-ENTITY-ROW');
+  const field = row && walk(row.shadowRoot, 'HA-PICKER-FIELD');
+  if (!field) return [];
+  const parts = [];
+  const texts = (root) => {
+    for (const node of root.querySelectorAll('*')) {
+      if (node.tagName === 'STYLE') continue;
+      if (node.shadowRoot) texts(node.shadowRoot);
+      for (const child of node.childNodes) {
+        if (child.nodeType === 3 && child.textContent.trim()) parts.push(child.textContent.trim());
+      }
+    }
+  };
+  texts(field.shadowRoot);
+  return parts;
+}"""
+
+
+async def _controls(page: Page, language: str) -> list[dict[str, str]]:
+    """The device page's controls once all are shown and each says its name."""
+    deadline = time.monotonic() + 20
+    while True:
+        rows = await device_rows(page, CONTROLS[language])
+        if len(rows) >= len(PAD[language]) and all(_names(rows, language)):
+            return rows
+        assert time.monotonic() < deadline, rows
+        await page.wait_for_timeout(250)
+
+
+def _names(rows: list[dict[str, str]], language: str) -> list[str]:
+    """Each row's name, as it shows it (one of the controls' names)."""
+    return [
+        next((line for line in row["says"].splitlines() if line in PAD[language]), "")
+        for row in rows
+    ]
+
+
+async def _preset_shows(page: Page) -> list[str]:
+    """What the preset select's field shows: its name and chosen option's text."""
+    shown: list[str] = await page.evaluate(PRESET_FIELD)
+    return shown
+
+
 async def test_a_dome_moves_from_its_device_page(
     with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
 ) -> None:
-    """The Living Room dome's device page has its controls; Move left turns the
-    emulator's camera left and stops it; the preset select lists the saved names
-    and turns the camera there; the page is translated."""
+    """The Living Room dome's device page has its controls in pad order and its
+    preset select says it is at no preset; Turn left turns the emulator's camera
+    left and stops it; the preset select lists the saved names and turns the
+    camera there; the page is translated."""
     camera = await _registry_entry(with_entry, "camera.living_room")
     stream_id = camera["unique_id"]
     ptz_state = f"/_emulator/streams/{stream_id}/ptz"
+    page = await open_page(f"/config/devices/device/{camera['device_id']}")
+    rows = await _controls(page, "en")
+    assert _names(rows, "en") == PAD["en"], rows
+    said = "\n".join(row["says"] for row in rows)
+    assert not [word for word in UNKNOWN if word in said.split("\n")], said
+    shown = await _preset_shows(page)
+    assert NOT_AT_PRESET["en"] in shown, shown
+    assert not set(UNKNOWN) & set(shown), shown
     with_entry.api(
         "POST",
         "/api/services/volcengine_slow_live/ptz_preset",
         {"entity_id": "camera.living_room", "operation": "save", "preset": "Sofa"},
     )
     before = with_entry.emulator_api("GET", ptz_state)
-    page = await open_page(f"/config/devices/device/{camera['device_id']}")
-    # Rows come as the page's parts load: wait for each.
-    for text in ("Move left", "Move up", "Zoom in", "Stop moving", "Preset"):
-        await wait_for_text(page, text)
+    # Saved where it stands: the select shows that preset.
+    deadline = time.monotonic() + 10
+    while "Sofa" not in (shown := await _preset_shows(page)):
+        assert time.monotonic() < deadline, shown
+        await page.wait_for_timeout(100)
     sent = with_entry.emulator_count("CloudControl")
-    row = page.locator("hui-button-entity-row", has_text="Move left")
+    row = page.locator("hui-button-entity-row", has_text="Turn left")
     await row.locator("ha-button >> visible=true").first.click()
     deadline = time.monotonic() + 10
     while with_entry.emulator_count("CloudControl") < sent + 2:
@@ -326,6 +419,11 @@ async def test_a_dome_moves_from_its_device_page(
     after = with_entry.emulator_api("GET", ptz_state)
     assert after["moving"] is None, after
     assert after["view"]["pan"] != before["view"]["pan"], (before, after)
+    # Turned away from the preset saved a moment ago: at none again, in words.
+    deadline = time.monotonic() + 10
+    while NOT_AT_PRESET["en"] not in (shown := await _preset_shows(page)):
+        assert time.monotonic() < deadline, shown
+        await page.wait_for_timeout(100)
     # The preset select turns it back.
     select = page.locator("hui-select-entity-row ha-select >> visible=true").first
     await select.click()
@@ -345,4 +443,43 @@ async def test_a_dome_moves_from_its_device_page(
     said = await wait_for_text(page, "速度")
     for text in ("时长", "动作", "转动摄像机"):
         assert text in said, text
+    # The device page of a Home Assistant set up in Chinese (the server's language
+    # names entities; the entry reloads to take it): the pad in Chinese order, the
+    # preset select in words. Back to English afterwards, for the other tests.
+    try:
+        await _server_language(with_entry, "zh-Hans")
+        page = await open_page(
+            f"/config/devices/device/{camera['device_id']}", language="zh-Hans"
+        )
+        rows = await _controls(page, "zh-Hans")
+        assert _names(rows, "zh-Hans") == PAD["zh-Hans"], rows
+        said = "\n".join(row["says"] for row in rows)
+        assert not [word for word in UNKNOWN if word in said.split("\n")], said
+        shown = await _preset_shows(page)
+        assert NOT_AT_PRESET["zh-Hans"] in shown, shown
+        assert not set(UNKNOWN) & set(shown), shown
+    finally:
+        await _server_language(with_entry, "en")
     no_errors_of_ours(seen, with_entry)
+
+
+async def _server_language(stack: Stack, language: str) -> None:
+    """Home Assistant's own language, and our entities renamed in it (a reload)."""
+    answer = await asyncio.to_thread(
+        provision.websocket_command,
+        stack.base,
+        stack.token,
+        {"type": "config/core/update", "language": language},
+    )
+    assert answer["success"], answer
+    (entry,) = stack.our_entries()
+    stack.api("POST", f"/api/config/config_entries/entry/{entry['entry_id']}/reload")
+    name = PAD[language][-1 if language == "zh-Hans" else 0]
+    deadline = time.monotonic() + 30
+    while (
+        not stack.state("select.living_room_preset")["attributes"]
+        .get("friendly_name", "")
+        .endswith(name)
+    ):
+        assert time.monotonic() < deadline, stack.state("select.living_room_preset")
+        await asyncio.sleep(0.25)

@@ -87,6 +87,47 @@ PAGE_TEXT = """() => {
   return parts.join('\\n');
 }"""
 
+# The entity rows of the device page's cards, in the order shown: the card's header,
+# each row's entity and what it says (text and labels, shadow roots included).
+DEVICE_ROWS = """() => {
+  const cards = [];
+  const walk = (root, found, match) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (match(el)) { found.push(el); continue; }
+      if (el.shadowRoot) walk(el.shadowRoot, found, match);
+    }
+    return found;
+  };
+  const said = (el) => {
+    const parts = [];
+    const texts = (root) => {
+      for (const node of root.querySelectorAll('*')) {
+        if (node.tagName === 'STYLE') continue;
+        if (node.shadowRoot) texts(node.shadowRoot);
+        if (node.getAttribute('label')) parts.push(node.getAttribute('label'));
+        for (const child of node.childNodes) {
+          if (child.nodeType === 3 && child.textContent.trim()) parts.push(child.textContent.trim());
+        }
+      }
+    };
+    texts(el.shadowRoot || el);
+    return parts.join('\\n');
+  };
+  // A row (hui-button-entity-row…) lays out a hui-generic-entity-row, which knows
+  // the entity, around what the row shows (a select's field, a state).
+  const isRow = (el) => /^HUI-.*-ENTITY-ROW$/.test(el.tagName)
+    && el.tagName !== 'HUI-GENERIC-ENTITY-ROW';
+  const isGeneric = (el) => el.tagName === 'HUI-GENERIC-ENTITY-ROW';
+  walk(document, cards, (el) => el.tagName === 'HA-DEVICE-ENTITIES-CARD');
+  return cards.map((card) => ({
+    header: card.header,
+    rows: walk(card.shadowRoot, [], isRow).map((row) => {
+      const generic = walk(row.shadowRoot || row, [], isGeneric)[0];
+      return {entity: generic && generic.config ? generic.config.entity : null, says: said(row)};
+    }),
+  }));
+}"""
+
 
 @dataclass
 class Stack:
@@ -217,6 +258,17 @@ async def wait_for_text(page: Page, text: str, within: float = 20.0) -> str:
         )
         await page.wait_for_timeout(250)
     return said
+
+
+async def device_rows(page: Page, header: str) -> list[dict[str, str]]:
+    """The entity rows of the device page's card with this header, as shown
+    (`entity`, and `says`: its texts one per line); empty until the card is there."""
+    cards: list[dict[str, Any]] = await page.evaluate(DEVICE_ROWS)
+    for card in cards:
+        if card["header"] == header:
+            rows: list[dict[str, str]] = card["rows"]
+            return rows
+    return []
 
 
 async def click_text(page: Page, text: str) -> None:
