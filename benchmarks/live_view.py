@@ -1,6 +1,7 @@
 """Live view side by side: WebRTC through go2rtc against Home Assistant's own HLS.
 
     .venv/new/bin/python -m benchmarks.live_view [--runs 3] [--json FILE]
+        [--only hls|webrtc] [--protocol hls|flv] [--stream part_duration=0.5 ...]
 
 Needs a go2rtc binary on PATH (Home Assistant OS and the container image ship one).
 Starts two set-ups one after the other, as the browser tests do (Home Assistant and
@@ -15,6 +16,12 @@ the person:
 * behind: how far the picture trails the wall clock, read off the emulator's
   burned-in clock (tests/browser/clock.py) ten seconds into playing, the median of
   five looks (glass-to-glass latency, to within a second).
+
+`--protocol` is the entry's *Live view protocol* (the pull URL read: HLS by default,
+or HTTP-FLV). `--stream KEY=VALUE` sets Home Assistant's `stream:` configuration
+(`ll_hls`, `segment_duration`, `part_duration`) for both set-ups. Home Assistant's
+stream serves low-latency HLS (parts) only from a source that is not HLS itself: with
+the HLS pull URL it plays whole two-second segments whatever `stream:` says.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from pathlib import Path
 import statistics
 import sys
 import tempfile
+import time
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +52,7 @@ from tests.browser.stack import (  # noqa: E402
     missing_chromium,
     running_stack,
 )
-from tests.browser.ui import wait_for_text  # noqa: E402
+from tests.browser.ui import Stack, wait_for_text  # noqa: E402
 from tests.e2e import go2rtc as go2rtc_server  # noqa: E402
 
 CAMERAS = ["camera.front_gate", "camera.garden", "camera.back_door", "camera.garage"]
@@ -79,17 +87,64 @@ async def _close(page: Page) -> None:
     await page.wait_for_timeout(500)
 
 
-async def measure(mode: str, runs: int, tmp: Path) -> dict[str, Any]:
-    """Cold and warm first frames and the latency of one set-up."""
+def _use_protocol(stack: Stack, protocol: str) -> None:
+    """The entry's live view protocol, set in its options as a person does."""
+    (entry,) = stack.our_entries()
+    flow = stack.api(
+        "POST",
+        "/api/config/config_entries/options/flow",
+        {"handler": entry["entry_id"]},
+    )
+    values = {
+        field["name"]: (field.get("description") or {}).get(
+            "suggested_value", field.get("default")
+        )
+        for field in flow["data_schema"]
+    }
+    done = stack.api(
+        "POST",
+        f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+        {**values, "live_protocol": protocol},
+    )
+    if done.get("type") != "create_entry":
+        raise RuntimeError(f"the options were not saved: {done}")
+    # Saving reloads the entry: wait until it has loaded again.
+    deadline = time.monotonic() + 60
+    while [e["state"] for e in stack.our_entries()] != ["loaded"]:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the entry did not load again: {stack.our_entries()}")
+        time.sleep(0.25)
+
+
+async def measure(
+    mode: str,
+    runs: int,
+    tmp: Path,
+    stream: dict[str, Any] | None = None,
+    protocol: str = "hls",
+) -> dict[str, Any]:
+    """Cold and warm first frames and the latency of one set-up.
+
+    `stream`: Home Assistant's `stream:` configuration (its defaults when None);
+    `protocol`: the entry's live view protocol.
+    """
     program = go2rtc_server.binary() if mode == "webrtc" else None
     if mode == "webrtc" and program is None:
         raise RuntimeError(go2rtc_server.MISSING)
+    if stream:
+        # A package replaces the bare `stream:` of configuration.yaml.
+        packages = tmp / mode / "config" / "packages"
+        packages.mkdir(parents=True, exist_ok=True)
+        # JSON is YAML too.
+        (packages / "stream.yaml").write_text(json.dumps({"stream": stream}))
     player = PLAYERS[mode]
     cold: list[float] = []
     warm: list[float] = []
     behind: list[float] = []
     with running_stack(tmp / mode, go2rtc=program) as stack:
         add_entry(stack)
+        if protocol != "hls":
+            _use_protocol(stack, protocol)
         async with async_playwright() as driver:
             browser = await launch(driver)
             page = await logged_in_page(browser, stack)
@@ -117,19 +172,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.live_view")
     parser.add_argument("--runs", type=int, default=3, help="cameras per figure (≤ 4)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--only", choices=sorted(PLAYERS), help="one set-up only")
+    parser.add_argument(
+        "--protocol", choices=["hls", "flv"], default="hls", help="live view protocol"
+    )
+    parser.add_argument(
+        "--stream",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="Home Assistant's stream: configuration, e.g. part_duration=0.5",
+    )
     args = parser.parse_args(argv)
+    stream = {
+        key: json.loads(value)
+        for key, _, value in (item.partition("=") for item in args.stream)
+    }
     if (missing := missing_chromium()) is not None:
         print(missing, file=sys.stderr)
         return 2
     runs = max(1, min(args.runs, len(CAMERAS)))
     with tempfile.TemporaryDirectory(prefix="live-view-") as tmp:
         figures = {
-            mode: asyncio.run(measure(mode, runs, Path(tmp))) for mode in PLAYERS
+            mode: asyncio.run(measure(mode, runs, Path(tmp), stream, args.protocol))
+            for mode in PLAYERS
+            if args.only in (None, mode)
         }
     print("| live view | first frame, cold | first frame, warm | behind the camera |")
     print("| --- | --- | --- | --- |")
     for mode, label in (("webrtc", "WebRTC (go2rtc)"), ("hls", "HLS (Home Assistant)")):
-        f = figures[mode]
+        if (f := figures.get(mode)) is None:
+            continue
         print(
             f"| {label} | {f['first_frame_cold_s']} s | {f['first_frame_warm_s']} s "
             f"| {f['behind_s']} s |"
