@@ -671,7 +671,7 @@ async def test_custom_sentences_are_well_formed(language: str) -> None:
     # Home Assistant reads custom sentences from the directory named like the language
     # of its intents (home-assistant-intents), which for Simplified Chinese is zh-CN.
     assert data["language"] == _INTENTS_LANGUAGE[language]
-    from custom_components.volcengine_slow_live.intent_ptz import (
+    from custom_components.volcengine_slow_live.ptz.intent import (
         CameraPresetIntentHandler,
         MoveCameraIntentHandler,
     )

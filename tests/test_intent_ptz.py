@@ -29,7 +29,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.volcengine_slow_live.const import DOMAIN
 from custom_components.volcengine_slow_live.intent import async_get_llm_tools
-from custom_components.volcengine_slow_live.intent_ptz import (
+from custom_components.volcengine_slow_live.ptz.intent import (
     INTENT_CAMERA_PRESET,
     INTENT_MOVE_CAMERA,
     MOVE_DESCRIPTION,

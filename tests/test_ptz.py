@@ -455,7 +455,7 @@ async def test_preset_numbers_run_out(
 ) -> None:
     """All 255 numbers named: a new name is refused, nothing sent; a call naming no
     preset is refused too."""
-    from custom_components.volcengine_slow_live.ptz import PresetOperation
+    from custom_components.volcengine_slow_live.ptz.controller import PresetOperation
 
     living = stream_titled(emulator, "Living Room")
     hass_storage[f"{DOMAIN}.{setup_entry.entry_id}.presets"] = {

@@ -20,7 +20,7 @@ from .entry_title import async_retitle_keyed_entry
 from .intent import async_setup_intents
 from .live.relay import async_setup_relays
 from .logs import install_token_filter
-from .ptz import PtzController, async_remove_presets
+from .ptz.controller import PtzController, async_remove_presets
 from .recorded import RecordingIndex
 from .services import async_setup_services
 

@@ -14,7 +14,7 @@ from homeassistant.components.button import ButtonEntity, ButtonEntityDescriptio
 
 from .coordinator import SlowLiveCoordinator
 from .entity import PtzEntity, channel_platform_described
-from .ptz import Move, has_ptz
+from .ptz.controller import Move, has_ptz
 
 # Commands go through the controller, which orders them per camera; the client
 # keeps the cloud's rate limit.

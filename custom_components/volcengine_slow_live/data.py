@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .alarms.history import AlarmHistory
     from .alarms.pictures import AlarmPictures
     from .coordinator import SlowLiveCoordinator
-    from .ptz import PtzController
+    from .ptz.controller import PtzController
     from .recorded import RecordingIndex
 
 

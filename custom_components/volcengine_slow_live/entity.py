@@ -13,7 +13,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .coordinator import ChannelData, SlowLiveCoordinator
 from .data import SlowLiveConfigEntry, runtime_data
 from .devices import channel_device_info
-from .ptz import PtzController
+from .ptz.controller import PtzController
 from .refusals import invalid
 
 

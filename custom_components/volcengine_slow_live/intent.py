@@ -39,7 +39,7 @@ from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from .const import DOMAIN
-from .intent_ptz import CameraPresetIntentHandler, MoveCameraIntentHandler
+from .ptz.intent import CameraPresetIntentHandler, MoveCameraIntentHandler
 from .services import (
     ATTR_DURATION,
     ATTR_END,

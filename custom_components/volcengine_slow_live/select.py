@@ -14,7 +14,7 @@ from homeassistant.core import callback
 
 from .coordinator import SlowLiveCoordinator
 from .entity import PtzEntity, channel_platform
-from .ptz import NOT_AT_PRESET, UNCHANGED, PresetOperation, has_ptz
+from .ptz.controller import NOT_AT_PRESET, UNCHANGED, PresetOperation, has_ptz
 from .refusals import invalid
 
 PARALLEL_UPDATES = 0

@@ -43,7 +43,7 @@ from .playback import (
     async_recording,
     resolve_range,
 )
-from .ptz_services import async_setup_ptz_services
+from .ptz.services import async_setup_ptz_services
 from .recorded import TimeRange
 from .refusals import invalid
 from .targets import CameraTarget, resolve_camera, targeted_cameras

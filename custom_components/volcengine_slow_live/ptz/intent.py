@@ -23,27 +23,9 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import intent
 import voluptuous as vol
 
-from .const import DOMAIN
-from .ptz import (
-    DEFAULT_STEP,
-    MAX_DURATION,
-    MAX_PRESET,
-    MIN_DURATION,
-    MIN_PRESET,
-    Move,
-)
-from .ptz_services import (
-    ATTR_DURATION,
-    ATTR_MOVE,
-    ATTR_NUMBER,
-    ATTR_OPERATION,
-    ATTR_PRESET,
-    SERVICE_PTZ,
-    SERVICE_PTZ_PRESET,
-    STOP,
-)
-from .targets import CameraTarget, resolve_camera
-from .voice.slots import (
+from ..const import DOMAIN
+from ..targets import CameraTarget, resolve_camera
+from ..voice.slots import (
     PREFERENCES,
     SLOT_CAMERA,
     SLOT_DURATION,
@@ -53,6 +35,24 @@ from .voice.slots import (
     chinese,
     response_target,
     slot_value,
+)
+from .controller import (
+    DEFAULT_STEP,
+    MAX_DURATION,
+    MAX_PRESET,
+    MIN_DURATION,
+    MIN_PRESET,
+    Move,
+)
+from .services import (
+    ATTR_DURATION,
+    ATTR_MOVE,
+    ATTR_NUMBER,
+    ATTR_OPERATION,
+    ATTR_PRESET,
+    SERVICE_PTZ,
+    SERVICE_PTZ_PRESET,
+    STOP,
 )
 
 INTENT_MOVE_CAMERA: Final = "VolcengineMoveCamera"

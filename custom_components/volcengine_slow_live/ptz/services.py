@@ -21,8 +21,10 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
-from .const import DOMAIN
-from .ptz import (
+from ..const import DOMAIN
+from ..refusals import invalid
+from ..targets import CameraTarget, targeted_cameras
+from .controller import (
     DEFAULT_SPEED,
     DEFAULT_STEP,
     MAX_DURATION,
@@ -35,8 +37,6 @@ from .ptz import (
     PresetOperation,
     has_ptz,
 )
-from .refusals import invalid
-from .targets import CameraTarget, targeted_cameras
 
 SERVICE_PTZ = "ptz"
 SERVICE_PTZ_PRESET = "ptz_preset"

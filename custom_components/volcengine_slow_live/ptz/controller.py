@@ -25,11 +25,11 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
-from .api.client import AiotVideoClient
-from .api.errors import ApiError
-from .const import DOMAIN, LOGGER
-from .coordinator import ChannelData
-from .refusals import cloud_error, invalid
+from ..api.client import AiotVideoClient
+from ..api.errors import ApiError
+from ..const import DOMAIN, LOGGER
+from ..coordinator import ChannelData
+from ..refusals import cloud_error, invalid
 
 STORAGE_VERSION: Final = 1
 # Speeds people choose, 1 (slowest) to 8: the range most camera apps offer.
