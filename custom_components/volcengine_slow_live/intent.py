@@ -63,7 +63,7 @@ from .voice.slots import (
 )
 
 INTENT_PLAY_RECORDING: Final = "VolcenginePlayRecording"
-# The alarm intents (voice/alarms.py) and the PTZ intents (intent_ptz.py), offered
+# The alarm intents (voice/alarms.py) and the PTZ intents (ptz/intent.py), offered
 # to LLMs beside it.
 _ALARM_INTENTS: Final = ("VolcengineListAlarms", "VolcenginePlayAlarm")
 _PTZ_INTENTS: Final = ("VolcengineMoveCamera", "VolcengineCameraPreset")

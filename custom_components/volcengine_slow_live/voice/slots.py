@@ -3,7 +3,7 @@
 The slot names and their schema parts, how a spoken camera name becomes one of our
 cameras (entity names and aliases, then areas, among the entities exposed to the
 assistant that asks, preferring its area), and the small helpers of the answers.
-The intents (`intent.py`, `voice.alarms`, `intent_ptz.py`) build on it.
+The intents (`intent.py`, `voice.alarms`, `ptz.intent`) build on it.
 """
 
 from __future__ import annotations
