@@ -59,6 +59,7 @@ from .voice.slots import (
     find_entity,
     our_cameras,
     response_target,
+    said_name,
     slot_value,
 )
 
@@ -180,7 +181,11 @@ class PlayRecordingIntentHandler(intent.IntentHandler):
         response.async_set_states([camera, player])
         response.async_set_speech(
             _speech(
-                intent_obj.language, camera.name, player.name, minutes_ago, duration
+                intent_obj.language,
+                said_name(hass, camera, slot_value(slots, SLOT_CAMERA)),
+                said_name(hass, player, slot_value(slots, SLOT_MEDIA_PLAYER)),
+                minutes_ago,
+                duration,
             )
         )
         # What was played and when, but not the links: they carry tokens, and an

@@ -34,6 +34,7 @@ from ..voice.slots import (
     camera_of,
     chinese,
     response_target,
+    said_name,
     slot_value,
 )
 from .controller import (
@@ -166,12 +167,14 @@ async def _call(
     camera: State,
     service: str,
     data: dict[str, Any],
+    *,
+    name: str,
     presets: list[str] | None = None,
 ) -> ServiceResponse:
     """Call one of the PTZ actions for the camera; its refusals said in words.
 
-    `presets`: the camera's preset names, to say which exist when the action does
-    not know the one asked for.
+    `name`: the camera as the person called it; `presets`: the camera's preset
+    names, to say which exist when the action does not know the one asked for.
     """
     zh = chinese(intent_obj.language)
     try:
@@ -189,15 +192,13 @@ async def _call(
         # the action's message, which names the cloud's code for the logs and LLMs.
         if err.translation_key == "ptz_unsupported":
             raise intent.IntentHandleError(
-                f"{camera.name}不能转动。"
-                if zh
-                else f"The {camera.name} cannot pan or tilt.",
+                f"{name}不能转动。" if zh else f"The {name} cannot pan or tilt.",
                 response_key=ERROR_CANNOT_MOVE,
             ) from err
         if err.translation_key in ("unknown_preset", "no_presets_saved"):
             asked = (err.translation_placeholders or {}).get("name", "")
             raise intent.IntentHandleError(
-                _unknown_preset(zh, camera.name, asked, presets or []),
+                _unknown_preset(zh, name, asked, presets or []),
                 response_key=ERROR_UNKNOWN_PRESET,
             ) from err
         raise intent.IntentHandleError(str(err)) from err
@@ -233,18 +234,19 @@ class MoveCameraIntentHandler(intent.IntentHandler):
         """Move (or stop) through the ptz action and say so."""
         slots = self.async_validate_slots(intent_obj.slots)
         camera = camera_of(intent_obj, slots)
+        name = said_name(intent_obj.hass, camera, slot_value(slots, SLOT_CAMERA))
         move: str = slot_value(slots, SLOT_MOVE)
         duration: float | None = slot_value(slots, SLOT_DURATION)
         data: dict[str, Any] = {ATTR_MOVE: move}
         if duration is not None and move != STOP:
             data[ATTR_DURATION] = duration
-        await _call(intent_obj, camera, SERVICE_PTZ, data)
+        await _call(intent_obj, camera, SERVICE_PTZ, data, name=name)
         english, in_chinese = _SAID[move]
         said = in_chinese if chinese(intent_obj.language) else english
         return _done(
             intent_obj,
             camera,
-            said.format(camera=camera.name),
+            said.format(camera=name),
             {
                 SLOT_MOVE: move,
                 SLOT_DURATION: None
@@ -269,6 +271,7 @@ class CameraPresetIntentHandler(intent.IntentHandler):
         """Go to the preset through the ptz_preset action and say where."""
         slots = self.async_validate_slots(intent_obj.slots)
         camera = camera_of(intent_obj, slots)
+        name = said_name(intent_obj.hass, camera, slot_value(slots, SLOT_CAMERA))
         target = _resolve(intent_obj, camera)
         presets = target.entry.runtime_data.ptz
         key = target.channel.key
@@ -287,17 +290,22 @@ class CameraPresetIntentHandler(intent.IntentHandler):
         else:
             data[ATTR_PRESET] = spoken[-1]
         result = await _call(
-            intent_obj, camera, SERVICE_PTZ_PRESET, data, list(presets.presets(key))
+            intent_obj,
+            camera,
+            SERVICE_PTZ_PRESET,
+            data,
+            name=name,
+            presets=list(presets.presets(key)),
         )
         # The action answers per camera with the preset as saved, and its number.
         done: Any = (result or {})[camera.entity_id]
-        name: str | None = done[ATTR_PRESET]
+        preset: str | None = done[ATTR_PRESET]
         number: int = done[ATTR_NUMBER]
         return _done(
             intent_obj,
             camera,
-            _preset_speech(chinese(intent_obj.language), camera.name, name, number),
-            {SLOT_PRESET: name, ATTR_NUMBER: number},
+            _preset_speech(chinese(intent_obj.language), name, preset, number),
+            {SLOT_PRESET: preset, ATTR_NUMBER: number},
         )
 
 

@@ -43,6 +43,7 @@ from .slots import (
     chinese,
     find_entity,
     response_target,
+    said_name,
     slot_value,
 )
 
@@ -58,15 +59,15 @@ async def _titles(intent_obj: intent.Intent) -> MediaTitles:
 
 
 async def _alarms(
-    intent_obj: intent.Intent, camera: State
+    intent_obj: intent.Intent, camera: State, name: str
 ) -> tuple[CameraTarget, list[DeviceAlarm]]:
     """The camera's channel and its alarms, newest first (refused if it has none)."""
     target = resolve_camera(intent_obj.hass, camera.entity_id)
     if not has_alarms(target.channel):
         raise intent.IntentHandleError(
-            f"{camera.name} does not report alarms"
+            f"{name} does not report alarms"
             if not chinese(intent_obj.language)
-            else f"{camera.name}不上报报警"
+            else f"{name}不上报报警"
         )
     try:
         return target, await async_alarms(target.entry, target.channel)
@@ -100,10 +101,11 @@ class ListAlarmsIntentHandler(intent.IntentHandler):
         """Read today's alarms and say them."""
         slots = self.async_validate_slots(intent_obj.slots)
         camera = camera_of(intent_obj, slots)
+        name = said_name(intent_obj.hass, camera, slot_value(slots, SLOT_CAMERA))
         today = dt_util.now().date()
         alarms = [
             a
-            for a in (await _alarms(intent_obj, camera))[1]
+            for a in (await _alarms(intent_obj, camera, name))[1]
             if dt_util.as_local(a.at).date() == today
         ]
         titles = await _titles(intent_obj)
@@ -111,7 +113,7 @@ class ListAlarmsIntentHandler(intent.IntentHandler):
         response = intent_obj.create_response()
         response.response_type = intent.IntentResponseType.QUERY_ANSWER
         response.async_set_results(success_results=[response_target(camera)])
-        response.async_set_speech(_list_speech(intent_obj.language, camera.name, said))
+        response.async_set_speech(_list_speech(intent_obj.language, name, said))
         response.async_set_speech_slots(
             {
                 SLOT_CAMERA: camera.name,
@@ -162,12 +164,13 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
             ),
             None,
         )
-        target, alarms = await _alarms(intent_obj, camera)
+        name = said_name(hass, camera, slot_value(slots, SLOT_CAMERA))
+        target, alarms = await _alarms(intent_obj, camera, name)
         if not alarms:
             raise intent.IntentHandleError(
-                f"{camera.name} raised no alarm in the last {DAYS} days"
+                f"{name} raised no alarm in the last {DAYS} days"
                 if not chinese(intent_obj.language)
-                else f"{camera.name}最近{DAYS}天没有报警"
+                else f"{name}最近{DAYS}天没有报警"
             )
         latest = alarms[0]
         event = MediaId.recording(
@@ -191,6 +194,7 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
         except HomeAssistantError as err:
             raise intent.IntentHandleError(str(err)) from err
         time, kind = _said(latest, await _titles(intent_obj))
+        player_name = said_name(hass, player, slot_value(slots, SLOT_MEDIA_PLAYER))
         response = intent_obj.create_response()
         response.response_type = intent.IntentResponseType.ACTION_DONE
         response.async_set_results(
@@ -198,10 +202,10 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
         )
         response.async_set_states([camera, player])
         response.async_set_speech(
-            f"正在{player.name}上播放{camera.name}{time}的{kind}报警。"
+            f"正在{player_name}上播放{name}{time}的{kind}报警。"
             if chinese(intent_obj.language)
-            else f"Playing the {kind.lower()} alarm of {time} at {camera.name} "
-            f"on the {player.name}."
+            else f"Playing the {kind.lower()} alarm of {time} at {name} "
+            f"on the {player_name}."
         )
         return response
 

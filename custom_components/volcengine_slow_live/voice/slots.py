@@ -91,6 +91,26 @@ def _camera_names(spoken: str) -> list[str]:
     return names
 
 
+def said_name(hass: HomeAssistant, state: State, spoken: str | None) -> str:
+    """The name to answer with: the alias the person said, else the entity's name.
+
+    Asked about "前门", the answer says 前门, not the camera's English name: an
+    alias is how the person calls it (a name they said that is the entity's name, or
+    matched it otherwise, an area, leaves the entity's name).
+    """
+    if spoken:
+        entry = er.async_get(hass).async_get(state.entity_id)
+        aliases = [
+            a for a in (entry.aliases if entry else ()) if isinstance(a, str) and a
+        ]
+        for name in _camera_names(spoken):
+            folded = name.strip().casefold()
+            for alias in aliases:
+                if alias.strip().casefold() == folded:
+                    return alias.strip()
+    return state.name
+
+
 def find_camera(
     intent_obj: intent.Intent, spoken: str, preferences: intent.MatchTargetsPreferences
 ) -> State:
