@@ -1,0 +1,762 @@
+"""Deterministic fleet generator and the mutable fleet state.
+
+Everything is derived from one seeded RNG, so a seed always gives the same IDs,
+names and schedules. Recordings are not stored: `recordings` computes them lazily
+from each stream's seed and mode.
+
+Stream status rules [I]:
+
+* RTMP streams are `online` while "pushing" (most are; a few are not).
+* GB streams are `offline` while their device is offline or the channel is OFF.
+* In spaces with `GB.PullOnDemand=true` (and for every sub stream, which the
+  platform only pulls when asked) a GB stream is `offline` (some never-started
+  ones `init`) until StartStream; it then stays `online` until `on_demand_idle`
+  seconds pass without a StartStream or CDN fetch.
+* Otherwise a GB stream is `online` whenever its device and channel are.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+import random
+import string
+import uuid
+
+from .clock import wall_time
+from .model import (
+    GB,
+    MAIN,
+    OFFLINE,
+    ONLINE,
+    RTMP,
+    SUB,
+    Channel,
+    Device,
+    Space,
+    Stream,
+    Template,
+)
+
+# A fixed epoch for creation times (2023-03-01T00:00:00Z) keeps output reproducible.
+EPOCH = 1_677_628_800.0
+DEFAULT_EVENTS_PER_DAY = 24
+
+# IPC: (manufacturer, model, PTZType, resolution codes); NVR: (manufacturer, model).
+_IPC_MODELS = (
+    ("Hikvision", "DS-2CD2143G2-I", 3, "6/3"),
+    ("Hikvision", "DS-2CD3T47G2-LSU", 3, "6/5/3"),
+    ("Hikvision", "DS-2DE4425IW-DE", 1, "6/5/3"),
+    ("Dahua", "IPC-HFW2431S-S-S2", 3, "6/3"),
+    ("Dahua", "IPC-HDW3441TM-AS", 2, "6/3"),
+    ("Dahua", "SD49425XB-HNR", 1, "6/5/3"),
+    ("Uniview", "IPC2124LR3-PF40", 3, "5/3"),
+    ("Uniview", "IPC6322LR-X22", 4, "6/3"),
+    ("TP-LINK", "TL-IPC44AW", 1, "5/3/2"),
+)
+_NVR_MODELS = (
+    ("Hikvision", "DS-7604NI"),
+    ("Hikvision", "DS-7608NI-K2"),
+    ("Hikvision", "DS-7616NI-Q2"),
+    ("Dahua", "DHI-NVR4108HS-8P-4KS2"),
+    ("Dahua", "DHI-NVR2104HS"),
+    ("Uniview", "NVR301-08S3"),
+)
+_REGION_CODES = ("34020000", "44030500", "11010500", "31011500", "33010600", "51010700")
+_CLOUD_REGIONS = ("cn-qingdao-a", "cn-shanghai-a", "cn-guangzhou-a")
+_PLACES = (
+    "东门", "西门", "南广场", "北入口", "大厅", "前台", "停车场", "仓库", "走廊", "电梯口",
+    "机房", "楼顶", "后院", "收银台", "配电房", "食堂", "操场", "车库", "围墙", "码头",
+)  # fmt: skip
+_BUILDINGS = ("1号楼", "2号楼", "3号楼", "A座", "B座", "物流园", "生产车间", "办公区")
+_SPACE_NAMES = (
+    "园区安防",
+    "门店监控",
+    "工地看护",
+    "社区平安",
+    "景区直播",
+    "仓储监控",
+    "校园安全",
+)
+
+# Types of the GB/T 28181 20-digit id (API notes §5).
+TYPE_NVR = "118"
+TYPE_CAMERA = "131"
+TYPE_IPC = "132"
+TYPE_SIP = "200"
+PTZ_CAPABLE = frozenset({1, 4})  # dome, remote-controlled bullet
+
+
+class Fleet:
+    """Spaces, devices, channels and streams of one account, with indexes."""
+
+    def __init__(self, seed: int = 1) -> None:
+        """Create an empty fleet whose generated IDs come from `seed`."""
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.spaces: dict[str, Space] = {}
+        self.devices: dict[str, Device] = {}
+        self.channels: dict[tuple[str, str], Channel] = {}
+        self.streams: dict[str, Stream] = {}
+        self.space_devices: dict[str, list[str]] = {}
+        self.space_streams: dict[str, list[str]] = {}
+        self.by_name: dict[tuple[str, str], str] = {}
+        self._serials: dict[tuple[str, str], int] = {}
+        self._created = EPOCH
+        # Set by the emulator: its clock, and how long an on-demand stream stays up.
+        self.clock: Callable[[], float] = wall_time
+        self.on_demand_idle = 300.0
+        self._recipe: Callable[[], Fleet] | None = None
+
+    # ------------------------------------------------------------------ ids
+    def new_uuid(self) -> str:
+        """Return a UUIDv4 string from the fleet's RNG."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def gb_id(self, region: str, type_code: str) -> str:
+        """Return a fresh 20-digit GB id: region, industry 00, type, network 0, serial."""
+        key = (region, type_code)
+        serial = self._serials.get(key, 0) + 1
+        self._serials[key] = serial
+        return f"{region}00{type_code}0{serial:06d}"
+
+    def _token(
+        self, length: int, alphabet: str = string.ascii_lowercase + string.digits
+    ) -> str:
+        return "".join(self.rng.choices(alphabet, k=length))
+
+    def _tick(self, seconds: float) -> float:
+        # Creation times increase in creation order, a little apart.
+        self._created += seconds
+        return self._created
+
+    # --------------------------------------------------------------- create
+    def add_space(
+        self,
+        name: str,
+        *,
+        access_type: str = GB,
+        pull_on_demand: bool = False,
+        description: str = "",
+        screenshot: bool = False,
+        record: bool = False,
+        trans: str | None = None,
+        region_code: str | None = None,
+    ) -> Space:
+        """Create a space (GB or RTMP) with its domains, SIP server and templates."""
+        created = self._tick(86400.0 * 3)
+        region_code = region_code or self.rng.choice(_REGION_CODES)
+        space = Space(
+            space_id=self.new_uuid(),
+            name=name,
+            description=description,
+            access_type=access_type,
+            region=self.rng.choice(_CLOUD_REGIONS),
+            pull_on_demand=pull_on_demand,
+            created_at=created,
+            app=self._token(16),
+            pull_domain=f"{self._token(16)}.pull.aiotvideo.volces.com",
+            push_domain=f"{self._token(16)}.push.aiotvideo.volces.com",
+            url_key=self._token(32, "0123456789abcdef"),
+            sip_id=self.gb_id(region_code, TYPE_SIP),
+            region_code=region_code,
+            trans_template=trans,
+            tags=[("owner", "emulator")],
+        )
+        if screenshot:
+            space.screenshot_template = Template(
+                f"tpl-shot-{self._token(8)}", "每分钟截图", created + 600
+            )
+        if record:
+            space.record_template = Template(
+                f"tpl-rec-{self._token(8)}", "云端录像30天", created + 600
+            )
+        self.spaces[space.space_id] = space
+        self.space_devices[space.space_id] = []
+        self.space_streams[space.space_id] = []
+        return space
+
+    def add_device(
+        self,
+        space_id: str,
+        name: str,
+        *,
+        nvr: bool = False,
+        channel_names: list[str] | None = None,
+        online: bool = True,
+        manufacturer: str | None = None,
+        model: str | None = None,
+        ptz_type: int | None = None,
+        resolution: str | None = None,
+        use_sub_stream: bool = False,
+        same_channel_id: bool = True,
+    ) -> Device:
+        """Register a GB device in `space_id` with its channels and streams."""
+        space = self._gb_space(space_id)
+        rng = self.rng
+        if nvr:
+            maker, nvr_model = rng.choice(_NVR_MODELS)
+            cam = rng.choice(_IPC_MODELS)
+            make, mdl = manufacturer or maker, model or nvr_model
+            default_ptz, default_res = cam[2], cam[3]
+        else:
+            cam = rng.choice(_IPC_MODELS)
+            make, mdl = manufacturer or cam[0], model or cam[1]
+            default_ptz, default_res = cam[2], cam[3]
+        created = self._tick(3600.0 * 7)
+        nsid = self.gb_id(space.region_code, TYPE_NVR if nvr else TYPE_IPC)
+        lon = round(116.0 + rng.random() * 5, 6)
+        lat = round(30.0 + rng.random() * 9, 6)
+        device = Device(
+            device_id=self.new_uuid(),
+            nsid=nsid,
+            name=name,
+            type="NVR" if nvr else "IPC",
+            space_id=space_id,
+            status=ONLINE if online else OFFLINE,
+            manufacturer=make,
+            model=mdl,
+            created_at=created,
+            username=nsid,
+            password=self._token(12, string.ascii_letters + string.digits),
+            ip=f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(2, 250)}",
+            longitude=lon,
+            latitude=lat,
+            use_sub_stream=use_sub_stream,
+            ptz_type=default_ptz if ptz_type is None else ptz_type,
+            resolution=resolution or default_res,
+            initially_online=online,
+            auto_pull=rng.random() < 0.8,
+            rtp_tcp=rng.random() < 0.7,
+        )
+        self.devices[device.device_id] = device
+        self.space_devices[space_id].append(device.device_id)
+        for index, channel_name in enumerate(channel_names or [name]):
+            same = not nvr and index == 0 and same_channel_id
+            self._add_channel(device, channel_name, same_id=same)
+        return device
+
+    def _add_channel(
+        self, device: Device, name: str, *, same_id: bool = False
+    ) -> Stream:
+        space = self.spaces[device.space_id]
+        channel_id = (
+            device.nsid if same_id else self.gb_id(space.region_code, TYPE_CAMERA)
+        )
+        created = self._tick(60.0)
+        stream = self._new_stream(
+            space,
+            name=f"{device.nsid}_{channel_id}",
+            title=name,
+            created=created,
+            device=device,
+            channel_id=channel_id,
+        )
+        channel = Channel(
+            channel_id=channel_id,
+            device_id=device.device_id,
+            name=name,
+            stream_id=stream.stream_id,
+            created_at=created,
+            ptz_type=device.ptz_type,
+            resolution=device.resolution,
+            ip=device.ip,
+            port=8000 if device.manufacturer == "Hikvision" else 37777,
+            civil_code=space.region_code[:6],
+            longitude=device.longitude,
+            latitude=device.latitude,
+        )
+        if device.use_sub_stream:
+            sub = self._new_stream(
+                space,
+                name=f"{device.nsid}_{channel_id}_sub",
+                title=name,
+                created=created,
+                device=device,
+                channel_id=channel_id,
+                main=stream,
+            )
+            channel.sub_stream_id = sub.stream_id
+        self.channels[device.device_id, channel_id] = channel
+        device.channels.append(channel_id)
+        return stream
+
+    def _new_stream(
+        self,
+        space: Space,
+        *,
+        name: str,
+        title: str,
+        created: float,
+        device: Device | None = None,
+        channel_id: str | None = None,
+        main: Stream | None = None,
+        description: str = "",
+    ) -> Stream:
+        stream = Stream(
+            stream_id=self.new_uuid(),
+            space_id=space.space_id,
+            name=name,
+            title=title,
+            streaming_type=SUB if main is not None else MAIN,
+            created_at=created,
+            seed=self.rng.getrandbits(32),
+            device_id=device.device_id if device is not None else None,
+            channel_id=channel_id,
+            description=description
+            or (f"channel: {channel_id}@device: {device.nsid}" if device else ""),
+            screenshot=space.screenshot_template is not None and main is None,
+            idle_status="init" if self.rng.random() < 0.3 else OFFLINE,
+        )
+        stream.main_id = main.stream_id if main is not None else stream.stream_id
+        self.streams[stream.stream_id] = stream
+        self.by_name[space.app, name] = stream.stream_id
+        if main is None:
+            self.space_streams[space.space_id].append(stream.stream_id)
+        return stream
+
+    def add_rtmp_stream(
+        self,
+        space_id: str,
+        name: str,
+        *,
+        title: str | None = None,
+        description: str = "",
+        pushing: bool = True,
+    ) -> Stream:
+        """Create a stream in an RTMP space (no device, pushed by the customer)."""
+        space = self.spaces.get(space_id)
+        if space is None or space.access_type != RTMP:
+            raise KeyError(f"no RTMP space {space_id!r}")
+        stream = self._new_stream(
+            space,
+            name=name,
+            title=title or name,
+            created=self._tick(600.0),
+            description=description,
+        )
+        stream.pushing = pushing
+        return stream
+
+    def add_channel(
+        self,
+        space_id: str,
+        device_id: str | None = None,
+        name: str = "New Camera",
+    ) -> Stream:
+        """Add a camera and return its (main) stream.
+
+        In a GB space: a new channel on `device_id` (which becomes an NVR if it was an
+        IPC), or a new single-channel IPC when `device_id` is None. In an RTMP space:
+        a new RTMP stream.
+        """
+        space = self.spaces.get(space_id)
+        if space is None:
+            raise KeyError(f"no space {space_id!r}")
+        if space.access_type == RTMP:
+            slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+            return self.add_rtmp_stream(
+                space_id, f"{slug or 'stream'}-{self._token(4)}", title=name
+            )
+        if device_id is None:
+            added = self.add_device(space_id, name)
+            return self.streams[
+                self.channels[added.device_id, added.channels[0]].stream_id
+            ]
+        device = self.devices.get(device_id)
+        if device is None or device.space_id != space_id:
+            raise KeyError(f"no device {device_id!r} in space {space_id!r}")
+        device.type = "NVR" if device.channels else device.type
+        return self._add_channel(device, name)
+
+    # -------------------------------------------------------------- mutate
+    def remove_stream(self, stream_id: str) -> None:
+        """Delete a stream; a GB main stream takes its channel (and sub stream) along."""
+        stream = self.streams.pop(stream_id)
+        space = self.spaces[stream.space_id]
+        self.by_name.pop((space.app, stream.name), None)
+        if stream.streaming_type == SUB:
+            channel = self.channel_of(stream)
+            if channel is not None:
+                channel.sub_stream_id = None
+            return
+        self.space_streams[stream.space_id].remove(stream_id)
+        if stream.device_id is None or stream.channel_id is None:
+            return
+        channel = self.channels.pop((stream.device_id, stream.channel_id))
+        self.devices[stream.device_id].channels.remove(stream.channel_id)
+        if channel.sub_stream_id is not None:
+            sub = self.streams.pop(channel.sub_stream_id)
+            self.by_name.pop((space.app, sub.name), None)
+
+    def set_device_status(self, device_id: str, status: str) -> None:
+        """Set a device `online`/`offline` (or any documented status)."""
+        device = self.devices[device_id]
+        device.status = status
+        device.status_log.append((self.clock(), status == ONLINE))
+
+    def set_stream_status(self, stream_id: str, status: str | None) -> None:
+        """Force a stream's status (None returns it to the computed one)."""
+        stream = self.streams[stream_id]
+        stream.forced_status = status
+        now = self.clock()
+        stream.status_log.append((now, self.stream_status(stream, now) == ONLINE))
+
+    def set_recording(
+        self,
+        stream_id: str,
+        mode: str | None,
+        *,
+        events_per_day: int = DEFAULT_EVENTS_PER_DAY,
+        since: float = 0.0,
+        outages: bool = True,
+        pauses: list[tuple[int, int]] | None = None,
+    ) -> None:
+        """Give a stream a record schedule: `continuous`, `events` or None.
+
+        `outages=False` takes the random daily outages out of continuous recording;
+        `pauses` are [start, end) unix-second spans in which nothing is recorded.
+        """
+        if mode not in (None, "continuous", "events"):
+            raise ValueError(f"unknown record mode {mode!r}")
+        if events_per_day < 1:
+            raise ValueError("events_per_day must be positive")
+        stream = self.streams[stream_id]
+        stream.record_mode = mode
+        stream.events_per_day = events_per_day
+        stream.record_since = since
+        stream.record_outages = outages
+        stream.record_pauses = sorted(pauses or [])
+
+    def set_screenshots(self, stream_id: str, *, enabled: bool) -> None:
+        """Bind or unbind the screenshot template of a stream."""
+        self.streams[stream_id].screenshot = enabled
+
+    # ------------------------------------------------------------- queries
+    def _gb_space(self, space_id: str) -> Space:
+        space = self.spaces.get(space_id)
+        if space is None or space.access_type != GB:
+            raise KeyError(f"no GB space {space_id!r}")
+        return space
+
+    def channel_of(self, stream: Stream) -> Channel | None:
+        """Return the GB channel behind a stream (None for RTMP)."""
+        if stream.device_id is None or stream.channel_id is None:
+            return None
+        return self.channels.get((stream.device_id, stream.channel_id))
+
+    def variant(self, stream: Stream, index: int) -> Stream | None:
+        """Return the main (0) or sub (1) stream of the channel `stream` belongs to."""
+        main = self.streams.get(stream.main_id or stream.stream_id, stream)
+        if index == 0:
+            return main
+        channel = self.channel_of(main)
+        if index == 1 and channel is not None and channel.sub_stream_id is not None:
+            return self.streams.get(channel.sub_stream_id)
+        return None
+
+    def on_demand(self, stream: Stream) -> bool:
+        """Whether the stream is only pulled while someone asks for it."""
+        if not stream.is_gb:
+            return False
+        return (
+            self.spaces[stream.space_id].pull_on_demand or stream.streaming_type == SUB
+        )
+
+    def stream_status(self, stream: Stream, now: float) -> str:
+        """Return the stream's `Status` at `now` (see the module docstring)."""
+        if stream.forced_status is not None:
+            return stream.forced_status
+        if not stream.is_gb:
+            return ONLINE if stream.pushing else OFFLINE
+        channel = self.channel_of(stream)
+        device = self.devices[stream.device_id] if stream.device_id else None
+        if (
+            device is None
+            or device.status != ONLINE
+            or channel is None
+            or not channel.online
+        ):
+            return OFFLINE
+        if self.on_demand(stream):
+            return ONLINE if now < stream.active_until else stream.idle_status
+        return ONLINE
+
+    def start_session(self, stream: Stream, now: float) -> None:
+        """StartStream: an on-demand stream goes online for `on_demand_idle` seconds."""
+        if now < stream.active_until and stream.sessions:
+            stream.sessions[-1][1] = now + self.on_demand_idle
+        else:
+            stream.sessions.append([now, now + self.on_demand_idle])
+        stream.active_until = now + self.on_demand_idle
+        stream.idle_status = OFFLINE
+
+    def touch(self, stream: Stream, now: float) -> None:
+        """A CDN fetch keeps an invited on-demand stream alive."""
+        stream.last_fetch = now
+        if self.on_demand(stream) and now < stream.active_until and stream.sessions:
+            stream.active_until = now + self.on_demand_idle
+            stream.sessions[-1][1] = stream.active_until
+
+    def stop_session(self, stream: Stream, now: float) -> None:
+        """StopStream: the invite ends now."""
+        if now < stream.active_until and stream.sessions:
+            stream.sessions[-1][1] = now
+        stream.active_until = now
+
+    def was_online(self, stream: Stream, at: float) -> bool:
+        """Best knowledge of whether the stream was online at time `at`."""
+        log = stream.status_log
+        if log and at >= log[0][0]:
+            return log[bisect_right(log, (at, True)) - 1][1]
+        if not stream.is_gb:
+            return stream.pushing
+        device = self.devices.get(stream.device_id or "")
+        if device is None:
+            return False
+        dlog = device.status_log
+        if dlog and at >= dlog[0][0]:
+            online = dlog[bisect_right(dlog, (at, True)) - 1][1]
+        else:
+            online = device.initially_online
+        if not online:
+            return False
+        if self.on_demand(stream):
+            return any(start <= at < end for start, end in stream.sessions)
+        return True
+
+    # -------------------------------------------------------------- builders
+    @classmethod
+    def demo(cls, seed: int = 1, *, outages: bool = True) -> Fleet:
+        """A small, pretty fleet for the demo and most tests.
+
+        `outages=False` records the continuous cameras without their random daily
+        outages (tests place the gaps they need with `set_recording(pauses=...)`).
+
+        * GB space "Home": NVR "Courtyard NVR" (Hikvision DS-7604NI; Front Gate,
+          Garden (a PTZ dome reporting its own model), Garage, Back Door, with sub
+          streams), IPC "Living Room" (PTZ), offline IPC "Attic".
+        * GB space "Farm" with `PullOnDemand`: PTZ IPC "Barn".
+        * RTMP space "Tea Garden Live" with two streams.
+        """
+        fleet = cls(seed)
+        fleet._recipe = lambda: cls.demo(seed, outages=outages)
+        home = fleet.add_space(
+            "Home",
+            description="家庭监控",
+            screenshot=True,
+            record=True,
+            region_code="34020000",
+        )
+        nvr = fleet.add_device(
+            home.space_id,
+            "Courtyard NVR",
+            nvr=True,
+            channel_names=["Front Gate", "Garden", "Garage", "Back Door"],
+            manufacturer="Hikvision",
+            model="DS-7604NI",
+            ptz_type=3,
+            resolution="6/3",
+            use_sub_stream=True,
+        )
+        nvr.description = "院子录像机"
+        nvr.location = "车库机柜"
+        # Garden is a dome whose own model the NVR passes on; for the others it
+        # gives its own.
+        garden = fleet.channels[nvr.device_id, nvr.channels[1]]
+        garden.ptz_type = 1
+        garden.model = "DS-2DE2A404IW-DE3"
+        living = fleet.add_device(
+            home.space_id,
+            "Living Room",
+            manufacturer="TP-LINK",
+            model="TL-IPC44AW",
+            ptz_type=1,
+            resolution="5/3/2",
+        )
+        attic = fleet.add_device(
+            home.space_id,
+            "Attic",
+            online=False,
+            manufacturer="Uniview",
+            model="IPC2124LR3-PF40",
+            ptz_type=3,
+        )
+        attic.description = "阁楼"
+        modes = {0: "continuous", 1: "events", 3: "continuous"}
+        for index, channel_id in enumerate(nvr.channels):
+            stream_id = fleet.channels[nvr.device_id, channel_id].stream_id
+            fleet.set_recording(stream_id, modes.get(index), events_per_day=48)
+        fleet.set_recording(
+            fleet.channels[living.device_id, living.channels[0]].stream_id, "continuous"
+        )
+        farm = fleet.add_space(
+            "Farm",
+            description="农场 (按需拉流)",
+            pull_on_demand=True,
+            region_code="34020000",
+        )
+        barn = fleet.add_device(
+            farm.space_id,
+            "Barn",
+            manufacturer="Hikvision",
+            model="DS-2DE4425IW-DE",
+            ptz_type=1,
+            resolution="6/5/3",
+            same_channel_id=False,
+        )
+        tea = fleet.add_space(
+            "Tea Garden Live",
+            access_type=RTMP,
+            description="茶园慢直播",
+            screenshot=True,
+            record=True,
+            trans="ld",
+        )
+        east = fleet.add_rtmp_stream(
+            tea.space_id,
+            "tea-garden-east",
+            title="East Terrace",
+            description="东坡茶园",
+        )
+        fleet.add_rtmp_stream(
+            tea.space_id, "tea-garden-west", title="West Slope", description="西坡茶园"
+        )
+        fleet.set_recording(east.stream_id, "continuous")
+        for stream in fleet.streams.values():
+            stream.record_outages = outages
+        # Alarms: the gate often, the back door and the living room now and then,
+        # the barn rarely; the garden and garage report none; Attic is offline.
+        for device in (nvr, living, barn):
+            device.alerts = True
+        rates = {0: 6.0, 3: 2.0}
+        for index, channel_id in enumerate(nvr.channels):
+            stream_id = fleet.channels[nvr.device_id, channel_id].stream_id
+            fleet.streams[stream_id].alarms_per_hour = rates.get(index, 0.0)
+        for device, rate in ((living, 1.0), (barn, 0.5)):
+            stream_id = fleet.channels[device.device_id, device.channels[0]].stream_id
+            fleet.streams[stream_id].alarms_per_hour = rate
+        return fleet
+
+    @classmethod
+    def generate(
+        cls,
+        spaces: int = 5,
+        channels: int = 1000,
+        seed: int = 1,
+        *,
+        events_per_day: int = DEFAULT_EVENTS_PER_DAY,
+    ) -> Fleet:
+        """Build `spaces` spaces holding exactly `channels` main streams in total.
+
+        Every fifth space is an RTMP space (about a tenth of the streams); the rest
+        are GB spaces, every third of them with `PullOnDemand`. GB spaces fill up
+        with IPCs and NVRs (4/8/16 channels); ~5 % of devices are offline, ~40 %
+        have sub streams. About half of the always-on streams record continuously
+        and a fifth record events; even-numbered spaces take screenshots.
+        """
+        if spaces < 1 or channels < 0:
+            raise ValueError("need at least one space and a non-negative channel count")
+        fleet = cls(seed)
+        fleet._recipe = lambda: cls.generate(
+            spaces, channels, seed, events_per_day=events_per_day
+        )
+        rng = fleet.rng
+        n_rtmp = spaces // 5
+        kinds = [RTMP if i >= spaces - n_rtmp else GB for i in range(spaces)]
+        rtmp_total = max(n_rtmp, channels // 10) if n_rtmp else 0
+        rtmp_total = min(rtmp_total, channels)
+        shares = _split(channels - rtmp_total, spaces - n_rtmp) + _split(
+            rtmp_total, n_rtmp
+        )
+        for index, (kind, share) in enumerate(zip(kinds, shares, strict=True)):
+            on_demand = kind == GB and index % 3 == 1
+            space = fleet.add_space(
+                f"{_SPACE_NAMES[index % len(_SPACE_NAMES)]} {index + 1}",
+                access_type=kind,
+                pull_on_demand=on_demand,
+                description=f"自动生成的空间 #{index + 1}",
+                screenshot=index % 2 == 0,
+                record=not on_demand,
+                trans="ld" if index % 2 == 0 else None,
+            )
+            if kind == RTMP:
+                for k in range(share):
+                    fleet.add_rtmp_stream(
+                        space.space_id,
+                        f"live-{index + 1}-{k + 1:05d}",
+                        title=f"Live {index + 1}-{k + 1}",
+                        description=f"慢直播 {k + 1}",
+                        pushing=rng.random() < 0.9,
+                    )
+            else:
+                fleet._fill_gb_space(space, share)
+            if not on_demand:
+                for stream_id in fleet.space_streams[space.space_id]:
+                    stream = fleet.streams[stream_id]
+                    device = fleet.devices.get(stream.device_id or "")
+                    if device is not None and not device.initially_online:
+                        continue
+                    roll = rng.random()
+                    if roll < 0.5:
+                        stream.record_mode = "continuous"
+                    elif roll < 0.7:
+                        stream.record_mode = "events"
+                    stream.events_per_day = events_per_day
+        return fleet
+
+    def _fill_gb_space(self, space: Space, count: int) -> None:
+        rng = self.rng
+        remaining = count
+        serial = 0
+        while remaining > 0:
+            serial += 1
+            online = rng.random() >= 0.05
+            subs = rng.random() < 0.4
+            if remaining >= 2 and rng.random() < 0.25:
+                size = min(remaining, rng.choice((4, 8, 16)))
+                building = rng.choice(_BUILDINGS)
+                names = [
+                    f"{building}{rng.choice(_PLACES)}-{k + 1:02d}" for k in range(size)
+                ]
+                device = self.add_device(
+                    space.space_id,
+                    f"{building} NVR-{serial}",
+                    nvr=True,
+                    channel_names=names,
+                    online=online,
+                    use_sub_stream=subs,
+                )
+                for channel_id in device.channels:
+                    if rng.random() < 0.05:
+                        self.channels[device.device_id, channel_id].online = False
+                remaining -= size
+            else:
+                self.add_device(
+                    space.space_id,
+                    f"{rng.choice(_PLACES)}-{serial:03d}",
+                    online=online,
+                    use_sub_stream=subs,
+                    same_channel_id=rng.random() < 0.7,
+                )
+                remaining -= 1
+
+    def reset(self) -> None:
+        """Rebuild the fleet as it was generated (drops every mutation)."""
+        if self._recipe is None:
+            raise RuntimeError("this fleet was built by hand and cannot be reset")
+        fresh = self._recipe()
+        clock, idle = self.clock, self.on_demand_idle
+        self.__dict__.update(fresh.__dict__)
+        self.clock, self.on_demand_idle = clock, idle
+
+    def main_streams(self) -> list[Stream]:
+        """Every main stream (GB channel or RTMP stream) in creation order."""
+        return [self.streams[sid] for ids in self.space_streams.values() for sid in ids]
+
+
+def _split(total: int, parts: int) -> list[int]:
+    if parts <= 0:
+        return []
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
