@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .inventory import DEFAULT_EVENTS_PER_DAY, Inventory
 from .model import GB, RTMP, Space
+from .schedules import DEFAULT_EVENTS_PER_DAY, Schedules
 
 _PLACES = (
     "东门", "西门", "南广场", "北入口", "大厅", "前台", "停车场", "仓库", "走廊", "电梯口",
@@ -29,7 +29,7 @@ _SPACE_NAMES = (
 PTZ_CAPABLE = frozenset({1, 4})  # dome, remote-controlled bullet
 
 
-class Fleet(Inventory):
+class Fleet(Schedules):
     """Spaces, devices, channels and streams of one account, and how it was built."""
 
     def __init__(self, seed: int = 1) -> None:
