@@ -10,7 +10,6 @@ and which instant it is looking at, and the encoder has real motion to work on.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
@@ -25,6 +24,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .lru import Lru
 from .scene import (
     Box,
     Plane,
@@ -134,29 +134,6 @@ class _Overlay:
     planes: Planes
 
 
-class _Lru[K, V]:
-    """A small least-recently-used map; callers do the locking."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def get(self, key: K) -> V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
-
-
 class Painter:
     """Draws the picture at one (even) size.
 
@@ -184,7 +161,7 @@ class Painter:
         self._box_side = max(4, height // 6) // 2 * 2
         self._box_edge_yuv = yuv_of(_BOX_EDGE)
         self._box_fill_yuv = yuv_of(_BOX_FILL)
-        self._tiles: _Lru[tuple[str, _Rgb], _Overlay] = _Lru(64)
+        self._tiles: Lru[tuple[str, _Rgb], _Overlay] = Lru(64)
         # FreeType faces must not render from several threads at once, and the
         # tile cache is shared too.
         self._lock = threading.Lock()
@@ -389,8 +366,8 @@ class MediaFactory:
         self.fps = fps
         self.tz = timezone(timedelta(hours=tz_offset_hours))
         self._encoder = pick_encoder()
-        self._cache: _Lru[_CacheKey, bytes] = _Lru(cache_entries)
-        self._painters: _Lru[tuple[int, int], Painter] = _Lru(_MAX_PAINTERS)
+        self._cache: Lru[_CacheKey, bytes] = Lru(cache_entries)
+        self._painters: Lru[tuple[int, int], Painter] = Lru(_MAX_PAINTERS)
         # Guards the cache and the painter table only; encoding runs outside it so
         # worker threads encode in parallel (PyAV releases the GIL while encoding).
         self._lock = threading.Lock()
