@@ -21,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 from playwright.async_api import Page
 
-from emulator.media import MediaFactory, Painter
+from emulator.media import MediaFactory
+from emulator.painter import Painter
 
 # The emulator's video size (EmulatorConfig.media_width/height).
 WIDTH, HEIGHT = 640, 360

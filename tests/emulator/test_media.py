@@ -20,11 +20,10 @@ from emulator.media import (
     MAX_PTS_SPAN_S,
     PTS_CLOCK_HZ,
     MediaFactory,
-    Painter,
-    ascii_label,
     encoder_options,
     pick_encoder,
 )
+from emulator.painter import Painter, ascii_label
 from emulator.scene import rgb_to_yuv420
 
 # 2023-11-14 22:13:20 UTC, 2023-11-15 06:13:20 in China.

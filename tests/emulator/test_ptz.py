@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from emulator import Emulator, ptz as ptz_module
-from emulator.media import MediaFactory, ptz_caption
+from emulator.media import MediaFactory
 from emulator.model import Stream
+from emulator.painter import ptz_caption
 from emulator.ptz import (
     HOME,
     MAX_PIECES,
