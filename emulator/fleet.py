@@ -1,8 +1,9 @@
 """The Fleet of one account, and the fleets the emulator is built with.
 
 `Fleet.demo` is the demo's small fleet (most tests use it), `Fleet.generate` one of
-any size; `reset` rebuilds a fleet as it was built. What a fleet holds and how it
-changes is `inventory`'s.
+any size; `reset` rebuilds a fleet as it was built. A Fleet is an `inventory` (what
+it holds, how that is created and removed) with `schedules` (when its streams are
+online, what they record).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _SPACE_NAMES = (
     "仓储监控",
     "校园安全",
 )
-PTZ_CAPABLE = frozenset({1, 4})  # dome, remote-controlled bullet
+# The PTZType values of cameras that turn: a dome, a remote-controlled bullet.
+PTZ_CAPABLE = frozenset({1, 4})
 
 
 class Fleet(Schedules):

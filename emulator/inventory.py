@@ -1,8 +1,10 @@
-"""Deterministic fleet generator and the mutable fleet state.
+"""What a fleet holds: spaces, devices, channels and streams, and their indexes.
 
-Everything is derived from one seeded RNG, so a seed always gives the same IDs,
-names and schedules. Recordings are not stored: `recordings` computes them lazily
-from each stream's seed and mode.
+`Inventory` creates them (with the cloud's IDs, GB/T 28181 20-digit ids, domains and
+the cameras' makes and models), looks them up and removes them. Everything is
+derived from one seeded RNG, so a seed always gives the same IDs and names.
+`schedules` adds when the streams are online and what they record, `fleet` the
+fleets the emulator is built with.
 """
 
 from __future__ import annotations
@@ -336,7 +338,7 @@ class Inventory:
         device.type = "NVR" if device.channels else device.type
         return self._add_channel(device, name)
 
-    # -------------------------------------------------------------- mutate
+    # -------------------------------------------------------------- remove
     def remove_stream(self, stream_id: str) -> None:
         """Delete a stream; a GB main stream takes its channel (and sub stream) along."""
         stream = self.streams.pop(stream_id)

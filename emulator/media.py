@@ -3,9 +3,10 @@
 Home Assistant's stream component and the frontend's media players decode what the
 emulator serves, so placeholders will not do: every clip here is genuine H.264 (in
 MPEG-TS for HLS segments, in MP4 for recordings) and every still a real JPEG. The
-picture is a test pattern with the camera's label, a burned-in wall clock in the
-camera's time zone and a moving box, so a viewer (or a test) can tell which camera
-and which instant it is looking at, and the encoder has real motion to work on.
+picture (`painter`) is a test pattern with the camera's label, a burned-in wall clock
+in the camera's time zone and a moving box, so a viewer (or a test) can tell which
+camera and which instant it is looking at, and the encoder has real motion to work on.
+`MediaFactory` encodes it and caches what it made.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The picture of an emulated camera, drawn as RGB for stills and as YUV for video."""
+"""The picture of an emulated camera, drawn as RGB for stills and as YUV for video.
+
+The test pattern of `scene` (framed by a PTZ camera's view), the camera's label, a
+burned-in wall clock and a moving box; a PTZ camera's position under the clock.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
 """When a fleet's streams are online, and what they record.
 
+Recordings and screenshots are not stored: `recordings` computes them lazily from
+each stream's seed and the schedule set here.
+
 Stream status rules [I]:
 
 * RTMP streams are `online` while "pushing" (most are; a few are not).
