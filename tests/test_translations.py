@@ -57,7 +57,7 @@ def test_exceptions_are_messages(language: str) -> None:
 def _found(pattern: re.Pattern[str]) -> set[str]:
     return {
         key
-        for module in ROOT.glob("*.py")
+        for module in ROOT.rglob("*.py")
         for key in pattern.findall(module.read_text(encoding="utf-8"))
     }
 

@@ -250,7 +250,10 @@ class RecordingIndex:
         ):
             return cached
         now = dt_util.utcnow()
-        horizon = now - FILE_HORIZON
+        # In whole seconds, as the cloud counts: a window starting within the second
+        # before the horizon would otherwise ask for a listing from a second to the
+        # same second, which the cloud refuses (EndTime must be after StartTime).
+        horizon = (now - FILE_HORIZON).replace(microsecond=0)
         parts: list[_Listing] = []
         if window.start < horizon:
             old = TimeRange(window.start, min(window.end, horizon))
