@@ -12,6 +12,7 @@ from .alarms.pictures import AlarmPictures
 from .alarms.view import async_setup_pictures
 from .alarms.watcher import AlarmWatcher, async_remove_alarm_cursors
 from .alarms.webhook import async_forget_callbacks, async_setup_callbacks
+from .budget import PRIORITY, EntityBudget
 from .card.frontend import async_setup_frontend
 from .card.websocket import async_setup_websocket
 from .const import ALARM_POLL_INTERVAL, DOMAIN
@@ -24,17 +25,11 @@ from .live.relay import async_setup_relays
 from .logs import install_token_filter
 from .ptz.controller import PtzController, async_remove_presets
 from .recorded import RecordingIndex
+from .repairs import async_clear_entity_limit_issue
 from .services import async_setup_services
 
-PLATFORMS: list[Platform] = [
-    Platform.BINARY_SENSOR,
-    Platform.BUTTON,
-    Platform.CAMERA,
-    Platform.EVENT,
-    Platform.IMAGE,
-    Platform.SELECT,
-    Platform.SENSOR,
-]
+# In the order they get room under Home Assistant's limit of enabled entities.
+PLATFORMS: list[Platform] = list(PRIORITY)
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -71,6 +66,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> 
         alarms=AlarmHistory(client),
         pictures=AlarmPictures(client, recordings),
         ptz=ptz,
+        budget=EntityBudget(hass, entry),
     )
     # Unloading ends running moves, each with its stop.
     entry.async_on_unload(ptz.async_shutdown)
@@ -82,7 +78,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> 
 
     sync_devices()
     entry.async_on_unload(coordinator.async_add_listener(sync_devices))
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # One platform after the other, each with all its entities before the next: the
+    # main cameras are the first to take room under Home Assistant's limit of
+    # enabled entities, the other kinds follow in the order of their claim.
+    for platform in PLATFORMS:
+        await hass.config_entries.async_forward_entry_setups(entry, [platform])
     # Channel details of a large fleet are read now that the entities exist.
     coordinator.async_start_background()
     # The cameras' alarms, once their event entities listen: polled, and pushed by
@@ -95,7 +95,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> 
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SlowLiveConfigEntry) -> bool:
-    """Stop polling and remove the entities."""
+    """Stop polling and remove the entities (and the issue about their number)."""
+    async_clear_entity_limit_issue(hass, entry)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

@@ -20,7 +20,6 @@ from homeassistant.components.camera import Camera, CameraEntityFeature
 from homeassistant.components.stream import Stream
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
@@ -65,7 +64,7 @@ async def async_setup_entry(
 
     def build(
         coordinator: SlowLiveCoordinator, channel: ChannelData
-    ) -> Iterable[Entity]:
+    ) -> Iterable[SlowLiveEntity]:
         main_index = 1 if quality is StreamQuality.SUB and channel.has_sub_stream else 0
         yield SlowLiveCamera(coordinator, channel.key, streaming_index=main_index)
         if channel.has_sub_stream:
@@ -97,6 +96,8 @@ class SlowLiveCamera(SlowLiveEntity, Camera):
         else:
             self._attr_name = None
             self._attr_unique_id = key
+            # Whatever the size of the fleet, every channel has its camera.
+            self.essential = True
         protocol = Protocol(options.get(CONF_LIVE_PROTOCOL, DEFAULT_LIVE_PROTOCOL))
         self._live = LiveSource(
             coordinator.hass,

@@ -25,6 +25,7 @@ from .const import (
 if TYPE_CHECKING:
     from .alarms.history import AlarmHistory
     from .alarms.pictures import AlarmPictures
+    from .budget import EntityBudget
     from .coordinator import SlowLiveCoordinator
     from .ptz.controller import PtzController
     from .recorded import RecordingIndex
@@ -40,6 +41,7 @@ class SlowLiveRuntimeData:
     alarms: AlarmHistory
     pictures: AlarmPictures
     ptz: PtzController
+    budget: EntityBudget
 
 
 type SlowLiveConfigEntry = ConfigEntry[SlowLiveRuntimeData]

@@ -6,8 +6,11 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.entity import Entity, EntityDescription
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import (
+    AddConfigEntryEntitiesCallback,
+    async_get_current_platform,
+)
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import ChannelData, SlowLiveCoordinator
@@ -21,6 +24,8 @@ class SlowLiveEntity(CoordinatorEntity[SlowLiveCoordinator]):
     """An entity of one channel (GB/T 28181 channel or RTMP stream)."""
 
     _attr_has_entity_name = True
+    # The channel's main camera: enabled whatever the size of the fleet (budget.py).
+    essential = False
 
     def __init__(self, coordinator: SlowLiveCoordinator, key: str) -> None:
         """Attach to the channel whose main StreamID is `key`."""
@@ -37,9 +42,19 @@ class SlowLiveEntity(CoordinatorEntity[SlowLiveCoordinator]):
         return self.coordinator.data.channels.get(self.channel_key)
 
     @property
+    def channel_name(self) -> str:
+        """What the cloud calls the channel (its key once it is gone)."""
+        channel = self.channel
+        return channel.name if channel else self.channel_key
+
+    @property
     def available(self) -> bool:
         """Unavailable when the cloud cannot be read or the channel is gone."""
         return super().available and self.channel is not None
+
+    def disable_by_default(self) -> None:
+        """Registered disabled if new: the entry's budget has no room for its kind."""
+        self._attr_entity_registry_enabled_default = False
 
     async def async_added_to_hass(self) -> None:
         """Remember what the first state (written next, by the platform) shows."""
@@ -70,10 +85,17 @@ class SlowLiveEntity(CoordinatorEntity[SlowLiveCoordinator]):
 def async_add_channel_entities(
     entry: SlowLiveConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
-    build: Callable[[SlowLiveCoordinator, ChannelData], Iterable[Entity]],
+    build: Callable[[SlowLiveCoordinator, ChannelData], Iterable[SlowLiveEntity]],
 ) -> None:
-    """Add entities for every channel now, and for each new one as it appears."""
+    """Add entities for every channel now, and for each new one as it appears.
+
+    Called from a platform's setup. What is added, and enabled by default, is the
+    entry's budget's to say (budget.py): Home Assistant refuses enabled entities past
+    its limit per entry.
+    """
     coordinator = entry.runtime_data.coordinator
+    budget = entry.runtime_data.budget
+    domain = async_get_current_platform().domain
     known: set[str] = set()
 
     @callback
@@ -83,14 +105,19 @@ def async_add_channel_entities(
         # (devices.async_sync_devices); should it come back, it gets them again.
         known.intersection_update(channels)
         built = {
-            key: list(build(coordinator, channel))
-            for key, channel in channels.items()
-            if key not in known
+            key: list(build(coordinator, channels[key]))
+            for key in budget.buildable(
+                domain, [key for key in channels if key not in known]
+            )
         }
+        entities = budget.admit(domain, built)
         # A channel that got nothing is asked again: what it gets can depend on
-        # details a later refresh brings (a camera's PTZ type).
-        known.update(key for key, entities in built.items() if entities)
-        if entities := [entity for made in built.values() for entity in made]:
+        # details a later refresh brings (a camera's PTZ type), and a channel held
+        # for want of room gets its entities once there is room.
+        known.update(
+            key for key, made in built.items() if made and key not in budget.held
+        )
+        if entities:
             async_add_entities(entities)
 
     add_new()
@@ -120,7 +147,7 @@ class PtzEntity(SlowLiveEntity):
 
 
 def channel_platform_described[D: EntityDescription | None](
-    make: Callable[[SlowLiveCoordinator, str, D], Entity],
+    make: Callable[[SlowLiveCoordinator, str, D], SlowLiveEntity],
     descriptions: Iterable[D],
     only: Callable[[ChannelData], bool],
 ) -> Callable[
@@ -149,7 +176,7 @@ def channel_platform_described[D: EntityDescription | None](
 
 
 def channel_platform(
-    make: Callable[[SlowLiveCoordinator, str], Entity],
+    make: Callable[[SlowLiveCoordinator, str], SlowLiveEntity],
     only: Callable[[ChannelData], bool] = lambda _: True,
 ) -> Callable[
     [HomeAssistant, SlowLiveConfigEntry, AddConfigEntryEntitiesCallback],
