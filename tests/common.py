@@ -111,6 +111,9 @@ def client_settings(monkeypatch: Any, **settings: Any) -> None:
 
     class Client(AiotVideoClient):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            if "rate_limit" in settings:
+                # Its own windows at that rate, not those the key's clients share.
+                kwargs.pop("limiters", None)
             super().__init__(*args, **{**kwargs, **settings})
 
     monkeypatch.setattr(data, "AiotVideoClient", Client)

@@ -256,6 +256,7 @@ async def test_spaces_step_needs_a_choice(
 
 
 async def test_same_key_twice_aborts(hass: HomeAssistant, emulator: Emulator) -> None:
+    # The entry holds every space the key sees: nothing is left to add.
     MockConfigEntry(
         domain=DOMAIN, unique_id=emulator.access_key, data=entry_data(emulator)
     ).add_to_hass(hass)
@@ -265,6 +266,69 @@ async def test_same_key_twice_aborts(hass: HomeAssistant, emulator: Emulator) ->
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+
+
+async def test_same_key_again_for_the_other_spaces(
+    hass: HomeAssistant, emulator: Emulator
+) -> None:
+    """A fleet too large for one entry: the account again, with other spaces."""
+    home, farm, tea = demo_space_ids(emulator)
+    first = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=emulator.access_key,
+        title="Volcengine Slow Live (cn-north-1)",
+        data=entry_data(emulator, spaces=[home]),
+    )
+    first.add_to_hass(hass)
+    # An entry numbered 2 already (the first of the key was removed, say).
+    MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"{emulator.access_key} 2",
+        data=entry_data(emulator, spaces=[farm]),
+    ).add_to_hass(hass)
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, _user_input(emulator)
+    )
+    assert result["step_id"] == "spaces"
+    # Only the space no entry holds is offered.
+    offered = [option["value"] for option in _space_options(result)]
+    assert offered == [tea]
+    assert result["data_schema"]({})[CONF_SPACES] == [tea]
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_SPACES: [tea]}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    assert entry.unique_id == f"{emulator.access_key} 3"
+    assert entry.data[CONF_SPACES] == [tea]
+    assert entry.title == "Volcengine Slow Live (cn-north-1: Tea Garden Live)"
+
+    # Reconfiguring the first offers its own space (and no other entry's), and
+    # keeps its unique ID.
+    result = await first.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_ACCESS_KEY_ID: emulator.access_key,
+            CONF_REGION: "cn-north-1",
+            SECTION_ADVANCED: {CONF_ENDPOINT: emulator.base_url},
+        },
+    )
+    assert [option["value"] for option in _space_options(result)] == [home]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SPACES: [home]}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert first.unique_id == emulator.access_key
+
+
+def _space_options(result: Any) -> list[Any]:
+    """The spaces a spaces form offers."""
+    selector = result["data_schema"].schema[CONF_SPACES]
+    options: list[Any] = selector.config["options"]
+    return options
 
 
 async def test_reauth_with_rotated_key(
@@ -308,21 +372,27 @@ async def test_reauth_refuses_another_account(
     assert setup_entry.unique_id == emulator.access_key
 
 
-async def test_reauth_refuses_a_key_of_another_entry(
+async def test_reauth_with_the_key_of_another_entry_of_the_account(
     hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
 ) -> None:
+    """A rotated key is entered in each entry of the account: no clash of IDs."""
     new_key, new_secret = emulator.add_key()
-    MockConfigEntry(
+    other = MockConfigEntry(
         domain=DOMAIN,
         unique_id=new_key,
         data=entry_data(emulator, access_key=new_key, secret_key=new_secret),
-    ).add_to_hass(hass)
+    )
+    other.add_to_hass(hass)
     result = await setup_entry.start_reauth_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {CONF_ACCESS_KEY_ID: new_key, CONF_SECRET_ACCESS_KEY: new_secret},
     )
-    assert result["errors"] == {"base": "key_in_use"}
+    await hass.async_block_till_done()
+    assert result["reason"] == "reauth_successful"
+    assert setup_entry.data[CONF_ACCESS_KEY_ID] == new_key
+    assert setup_entry.unique_id == f"{new_key} 2"
+    assert other.unique_id == new_key
 
 
 async def test_reconfigure_keeps_secret_and_changes_spaces(

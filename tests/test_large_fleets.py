@@ -6,16 +6,21 @@ Here the limit is made small (as Home Assistant's own check reads it, from its
 module) so that the demo fleet (9 channels; 64 entities enabled by default, 16
 disabled) meets it: main cameras come first, other kinds follow in order while they
 fit in 90 % of the limit, a camera that cannot fit at all raises a repair issue
-until there is room, and what the user chose stays.
+until there is room, what the user chose stays, and a fleet split over several
+entries of one account gets every camera while sharing the account's rate limit.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import timedelta
 import sys
+import time
 
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import (
     device_registry as dr,
     entity_platform,
@@ -30,10 +35,18 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.volcengine_slow_live.budget import entity_limit
-from custom_components.volcengine_slow_live.const import DOMAIN
+from custom_components.volcengine_slow_live.const import (
+    CONF_ACCESS_KEY_ID,
+    CONF_ENDPOINT,
+    CONF_REGION,
+    CONF_SECRET_ACCESS_KEY,
+    CONF_SPACES,
+    DOMAIN,
+    SECTION_ADVANCED,
+)
 from emulator import Emulator
 
-from .common import setup_integration, stream_titled
+from .common import demo_space_ids, entry_data, setup_integration, stream_titled
 
 LIMIT_WARNING = "Reached the maximum"
 # What the demo fleet's entities are, enabled and disabled by default.
@@ -279,3 +292,92 @@ def test_a_release_without_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert entity_limit() == entity_platform.MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY
     monkeypatch.delattr(entity_platform, "MAX_ENABLED_ENTITIES_PER_CONFIG_ENTRY")
     assert entity_limit() == sys.maxsize
+
+
+async def test_a_fleet_split_over_two_entries_gets_every_camera(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """What the repair says to do: reconfigure, then add the account again."""
+    _limit(monkeypatch, 8)
+    first = await setup_integration(hass, emulator)
+    assert _issue(hass, first) is not None
+    home, *others = demo_space_ids(emulator)
+
+    result = await first.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_ACCESS_KEY_ID: emulator.access_key,
+            CONF_REGION: "cn-north-1",
+            SECTION_ADVANCED: {CONF_ENDPOINT: emulator.base_url},
+        },
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SPACES: [home]}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            CONF_ACCESS_KEY_ID: emulator.access_key,
+            CONF_SECRET_ACCESS_KEY: emulator.secret_key,
+            CONF_REGION: "cn-north-1",
+            SECTION_ADVANCED: {CONF_ENDPOINT: emulator.base_url},
+        },
+    )
+    # Only the spaces the first entry no longer holds are offered, all chosen.
+    assert sorted(result["data_schema"]({})[CONF_SPACES]) == sorted(others)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_SPACES: others}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    second = result["result"]
+    await hass.async_block_till_done()
+
+    assert second.unique_id == f"{emulator.access_key} 2"
+    assert first.unique_id == emulator.access_key
+    assert second.title != first.title
+    cameras = _cameras(hass, first) | _cameras(hass, second)
+    assert len(cameras) == 9
+    assert _issue(hass, first) is None
+    assert _issue(hass, second) is None
+    assert not _warned(caplog)
+
+
+async def test_entries_of_one_key_share_its_rate_limit(
+    hass: HomeAssistant, emulator: Emulator
+) -> None:
+    """The cloud counts a key's requests per action, whichever entry sends them."""
+    home, *others = demo_space_ids(emulator)
+    entries = []
+    for index, spaces in enumerate(([home], others)):
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            unique_id=emulator.access_key + ("" if index == 0 else " 2"),
+            data=entry_data(emulator, spaces=spaces),
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        entries.append(entry)
+    await hass.async_block_till_done()
+    await asyncio.sleep(1.2)  # the setups' requests leave the window
+    refused = emulator.count(status=429)
+    started = time.perf_counter()
+    # Ten requests of one action from each entry: twice what one second allows.
+    await asyncio.gather(
+        *(
+            entry.runtime_data.client.list_spaces()
+            for entry in entries
+            for _ in range(10)
+        )
+    )
+    assert time.perf_counter() - started >= 1.0
+    assert emulator.count(status=429) == refused

@@ -1,13 +1,20 @@
 """Config flow: credentials checked against the API, then the spaces to import.
 
+An account can be added more than once, each entry with spaces no other entry has:
+Home Assistant holds at most 10,000 enabled entities per entry (budget.py), so a fleet
+larger than that is split over several entries. The spaces step offers only the
+spaces no other entry holds; an account whose spaces are all taken is refused.
+
 Reauth and reconfigure accept a rotated key only when it still sees at least one of
 the entry's spaces, i.e. it belongs to the same account; the entry's unique_id (the
-AccessKey ID) follows the new key.
+AccessKey ID, and a number for a further entry of the same key: "AKLT… 2") follows
+the new key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import chain, count
 import re
 from typing import Any
 
@@ -192,12 +199,38 @@ class SlowLiveConfigFlow(ConfigFlow, domain=DOMAIN):
         visible = {space.space_id for space in self._spaces}
         if visible.isdisjoint(entry.data.get(CONF_SPACES, [])):
             return {"base": "wrong_account"}
-        other = self.hass.config_entries.async_entry_for_domain_unique_id(
-            DOMAIN, self._credentials[CONF_ACCESS_KEY_ID]
-        )
-        if other is not None and other.entry_id != entry.entry_id:
-            return {"base": "key_in_use"}
         return {}
+
+    def _others(self, entry: ConfigEntry | None) -> list[ConfigEntry]:
+        """The entries of the integration but `entry`."""
+        return [
+            other
+            for other in self._async_current_entries(include_ignore=False)
+            if entry is None or other.entry_id != entry.entry_id
+        ]
+
+    def _free_spaces(self, entry: ConfigEntry | None) -> list[Space]:
+        """The account's spaces no other entry holds: one space, one entry."""
+        taken = {
+            space_id
+            for other in self._others(entry)
+            for space_id in other.data.get(CONF_SPACES, [])
+        }
+        return [space for space in self._spaces if space.space_id not in taken]
+
+    def _unique_id(self, key: str, entry: ConfigEntry | None = None) -> str:
+        """The AccessKey ID, numbered from 2 for further entries of the same key.
+
+        An entry that has one for this key keeps it.
+        """
+        if entry is not None and (entry.unique_id or "").split(" ")[0] == key:
+            return str(entry.unique_id)
+        taken = {other.unique_id for other in self._others(entry)}
+        return next(
+            unique_id
+            for unique_id in chain([key], (f"{key} {n}" for n in count(2)))
+            if unique_id not in taken
+        )
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -206,9 +239,9 @@ class SlowLiveConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             credentials = _credentials(user_input)
-            await self.async_set_unique_id(credentials[CONF_ACCESS_KEY_ID])
-            self._abort_if_unique_id_configured()
             if not (errors := await self._async_probe(credentials)):
+                if not self._free_spaces(None):
+                    return self.async_abort(reason="already_configured")
                 self._credentials = credentials
                 return await self.async_step_spaces()
         return self.async_show_form(
@@ -226,36 +259,38 @@ class SlowLiveConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Pick the spaces whose channels become cameras."""
         errors: dict[str, str] = {}
-        known = {space.space_id for space in self._spaces}
+        entry = (
+            self._get_reconfigure_entry() if self.source == SOURCE_RECONFIGURE else None
+        )
+        free = self._free_spaces(entry)
+        known = {space.space_id for space in free}
         if user_input is not None:
             chosen = [s for s in user_input.get(CONF_SPACES, []) if s in known]
             if not chosen:
                 errors[CONF_SPACES] = "no_space_selected"
             else:
                 data: dict[str, Any] = {**self._credentials, CONF_SPACES: chosen}
-                if self.source == SOURCE_RECONFIGURE:
+                unique_id = self._unique_id(data[CONF_ACCESS_KEY_ID], entry)
+                if entry is not None:
                     return self.async_update_reload_and_abort(
-                        self._get_reconfigure_entry(),
-                        unique_id=data[CONF_ACCESS_KEY_ID],
-                        data=data,
+                        entry, unique_id=unique_id, data=data
                     )
-                names = [
-                    s.name or s.space_id for s in self._spaces if s.space_id in chosen
-                ]
+                await self.async_set_unique_id(unique_id)
+                names = [s.name or s.space_id for s in free if s.space_id in chosen]
                 return self.async_create_entry(
                     title=entry_title(self.hass, data[CONF_REGION], names), data=data
                 )
-        if self.source == SOURCE_RECONFIGURE:
-            current = self._get_reconfigure_entry().data.get(CONF_SPACES, [])
+        if entry is not None:
+            current = entry.data.get(CONF_SPACES, [])
             default = [s for s in current if s in known] or sorted(known)
         else:
-            default = [space.space_id for space in self._spaces]
+            default = [space.space_id for space in free]
         options = [
             SelectOptionDict(
                 value=space.space_id,
                 label=f"{space.name or space.space_id} ({space.access_type})",
             )
-            for space in self._spaces
+            for space in free
         ]
         schema = vol.Schema(
             {
@@ -292,7 +327,9 @@ class SlowLiveConfigFlow(ConfigFlow, domain=DOMAIN):
             if not errors:
                 return self.async_update_reload_and_abort(
                     entry,
-                    unique_id=self._credentials[CONF_ACCESS_KEY_ID],
+                    unique_id=self._unique_id(
+                        self._credentials[CONF_ACCESS_KEY_ID], entry
+                    ),
                     data_updates=self._credentials,
                 )
         return self.async_show_form(

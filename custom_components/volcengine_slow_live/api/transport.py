@@ -154,8 +154,14 @@ class Transport:
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         now: Callable[[], datetime] | None = None,
+        limiters: ActionLimiters | None = None,
     ) -> None:
-        """Create a client; `rate_limit` is requests per second per action (0 = off)."""
+        """Create a client; `rate_limit` is requests per second per action (0 = off).
+
+        `limiters`: windows shared with other clients of the same key (the cloud
+        counts a key's requests, whichever client sends them); `rate_limit` is then
+        theirs.
+        """
         register_secret(secret_access_key)
         register_secret(session_token)
         self._session = session
@@ -182,7 +188,9 @@ class Transport:
         ):
             host = f"{host}:{endpoint_url.explicit_port}"
         self._host = host
-        self._limiters = ActionLimiters(rate_limit)
+        self._limiters = (
+            limiters if limiters is not None else ActionLimiters(rate_limit)
+        )
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry = retry or RetryPolicy()
         self.stats = TransportStats()
