@@ -119,6 +119,23 @@ def client_settings(monkeypatch: Any, **settings: Any) -> None:
     monkeypatch.setattr(data, "AiotVideoClient", Client)
 
 
+async def fail_refreshes(coordinator: Any, count: int | None = None) -> None:
+    """Refresh `count` times while the cloud fails (a fault the caller set up).
+
+    By default enough refreshes in a row for the entities to turn unavailable: the
+    coordinator keeps the last data through `TOLERATED_FAILURES` of them. Each must
+    fail, or the test is not testing what it says.
+    """
+    from custom_components.volcengine_slow_live.coordinator import TOLERATED_FAILURES
+
+    count = TOLERATED_FAILURES + 1 if count is None else count
+    failed = coordinator.failed_refreshes
+    for _ in range(count):
+        await coordinator.async_refresh()
+    await coordinator.hass.async_block_till_done()
+    assert coordinator.failed_refreshes == failed + count
+
+
 async def live_url(hass: Any, entity_id: str) -> str | None:
     """The signed URL the camera gives Home Assistant's own stream (None: none plays).
 

@@ -27,11 +27,12 @@ from custom_components.volcengine_slow_live.api.models import (
     alarm_kind,
 )
 from custom_components.volcengine_slow_live.const import ALARM_POLL_INTERVAL, DOMAIN
+from custom_components.volcengine_slow_live.coordinator import TOLERATED_FAILURES
 from custom_components.volcengine_slow_live.live.stills import offline_picture
 from emulator import Emulator
 from emulator.alarms import trigger
 
-from .common import record_everything, stream_titled
+from .common import fail_refreshes, record_everything, stream_titled
 
 
 def _event_entity(hass: HomeAssistant, emulator: Emulator, title: str) -> str | None:
@@ -152,14 +153,25 @@ async def test_one_listing_per_device_and_failures_are_retried(
 async def test_nothing_is_read_while_the_cloud_cannot_be(
     hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
 ) -> None:
+    """Alarms are still read while failed refreshes are ridden out, not after."""
+    from emulator import FaultRule
+
     coordinator = setup_entry.runtime_data.coordinator
+    emulator.faults.add(FaultRule(kind="malformed_json", action="ListSpaces"))
+    await fail_refreshes(coordinator, TOLERATED_FAILURES)
+    # (Each watcher polls once when started; the next poll is an hour away.)
     watcher = AlarmWatcher(hass, coordinator, timedelta(hours=1))
-    coordinator.last_update_success = False
     before = emulator.count("ListDeviceAlarms")
     await watcher.async_start()
-    assert emulator.count("ListDeviceAlarms") == before
     watcher.async_stop()
-    coordinator.last_update_success = True
+    assert emulator.count("ListDeviceAlarms") > before
+    await fail_refreshes(coordinator, 1)
+    assert not coordinator.last_update_success
+    watcher = AlarmWatcher(hass, coordinator, timedelta(hours=1))
+    before = emulator.count("ListDeviceAlarms")
+    await watcher.async_start()
+    watcher.async_stop()
+    assert emulator.count("ListDeviceAlarms") == before
 
 
 def test_alarm_kinds() -> None:

@@ -29,11 +29,13 @@ from custom_components.volcengine_slow_live.const import (
     CONF_STILL_TTL,
     DOMAIN,
 )
+from custom_components.volcengine_slow_live.coordinator import TOLERATED_FAILURES
 from emulator import Emulator, FaultRule, Fleet
 
 from .common import (
     enable_sub_stream,
     entry_data,
+    fail_refreshes,
     live_url,
     no_screenshots,
     setup_integration,
@@ -88,6 +90,30 @@ async def test_live_url_is_a_working_hls_url(
     for value in state.attributes.values():
         assert "volcSecret" not in str(value)
         assert emulator.base_url not in str(value)
+
+
+async def test_live_view_plays_through_a_short_outage(
+    hass: HomeAssistant, emulator: Emulator, setup_entry: MockConfigEntry
+) -> None:
+    """The cloud's API fails, its CDN still serves: live view goes on.
+
+    While failed refreshes are ridden out the camera stays available and offers its
+    live view, on the URL of the last listing (proven to play); once the cloud
+    counts as down, the camera is unavailable.
+    """
+    entity_id = _entity_id(hass, stream_titled(emulator, "Front Gate").stream_id)
+    coordinator = setup_entry.runtime_data.coordinator
+    emulator.faults.add(FaultRule(kind="malformed_json"))  # every action
+    await fail_refreshes(coordinator, TOLERATED_FAILURES)
+    assert hass.states.get(entity_id).state == "streaming"  # type: ignore[union-attr]
+    assert await async_get_stream_source(hass, entity_id) is not None
+    asked = emulator.count("GetStream")
+    url = await live_url(hass, entity_id)
+    assert url is not None
+    assert await _fetch(url) == 200
+    assert emulator.count("GetStream") == asked  # the cloud's API was not needed
+    await fail_refreshes(coordinator, 1)
+    assert hass.states.get(entity_id).state == "unavailable"  # type: ignore[union-attr]
 
 
 async def test_flv_option(hass: HomeAssistant, emulator: Emulator) -> None:

@@ -1,4 +1,4 @@
-"""Coordinator edge cases: missing channel details, vanished spaces."""
+"""Coordinator edge cases: missing channel details, vanished spaces, failed refreshes."""
 
 from __future__ import annotations
 
@@ -13,9 +13,16 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.volcengine_slow_live import PLATFORMS
 from custom_components.volcengine_slow_live.const import DOMAIN
+from custom_components.volcengine_slow_live.coordinator import TOLERATED_FAILURES
 from emulator import Emulator, FaultRule
 
-from .common import demo_space_ids, entry_data, setup_integration, stream_titled
+from .common import (
+    demo_space_ids,
+    entry_data,
+    fail_refreshes,
+    setup_integration,
+    stream_titled,
+)
 
 
 async def test_names_come_from_the_device_when_details_fail(
@@ -123,11 +130,13 @@ async def test_a_refresh_writes_only_the_states_that_changed(
     assert hass.states.get(camera).state == "unavailable"  # type: ignore[union-attr]
     assert hass.states.get(sensor).state == "off"  # type: ignore[union-attr]
 
-    # An outage makes every entity unavailable: all of them are written.
+    # A failed refresh keeps every state as it was: nothing is written...
     written.clear()
     emulator.faults.add(FaultRule(kind="http_error", status=500))
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await fail_refreshes(coordinator, TOLERATED_FAILURES)
+    assert written == []
+    # ...until an outage makes every entity unavailable: all of them are written.
+    await fail_refreshes(coordinator, 1)
     entities = er.async_entries_for_config_entry(registry, entry.entry_id)
     enabled = {e.entity_id for e in entities if not e.disabled}
     # The offline cameras (Garage, and the demo's Attic) were unavailable already.

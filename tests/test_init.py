@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import logging
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -20,11 +21,21 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.volcengine_slow_live.const import DOMAIN
+from custom_components.volcengine_slow_live.coordinator import TOLERATED_FAILURES
+from custom_components.volcengine_slow_live.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from emulator import Emulator, FaultRule
 
 from .common import entry_data
 
 SCAN = timedelta(seconds=60)
+# What is logged when refreshes start and stop failing: the integration's own lines
+# while the entities keep their data, Home Assistant's once they are unavailable.
+KEPT = "Refreshing failed; the entities keep their last data"
+WORKS_AGAIN = "Refreshing works again"
+UNAVAILABLE = f"Error fetching {DOMAIN} data"
+RECOVERED = f"Fetching {DOMAIN} data recovered"
 
 
 def _cameras(hass: HomeAssistant, entry: MockConfigEntry) -> list[er.RegistryEntry]:
@@ -106,18 +117,91 @@ async def _refresh(hass: HomeAssistant) -> None:
     await _advance(hass, SCAN)
 
 
+def _said(caplog: pytest.LogCaptureFixture, start: str) -> int:
+    """How many lines at INFO or above started with this text."""
+    return sum(
+        1
+        for record in caplog.records
+        if record.levelno >= logging.INFO and record.getMessage().startswith(start)
+    )
+
+
+def _states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:
+    """The state of every entity of the entry (the disabled ones have none)."""
+    return {
+        e.entity_id: state.state
+        for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if (state := hass.states.get(e.entity_id)) is not None
+    }
+
+
 async def test_keys_revoked_later_start_reauth_once(
     hass: HomeAssistant,
     emulator: Emulator,
     setup_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """No grace for a refused key: reauthentication at once, the entities unavailable."""
+    camera = _cameras(hass, setup_entry)[0].entity_id
     emulator.revoke(emulator.access_key)
     await _refresh(hass)
+    assert setup_entry.runtime_data.coordinator.failed_refreshes == 1
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+    assert hass.states.get(camera).state == "unavailable"
     await _refresh(hass)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [f["context"]["source"] for f in flows] == ["reauth"]
-    camera = _cameras(hass, setup_entry)[0].entity_id
-    assert hass.states.get(camera).state == "unavailable"
+    assert _said(caplog, KEPT) == 0
+
+
+async def test_a_short_outage_keeps_the_last_data(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two failed refreshes: every entity keeps its state; start and end said once."""
+    coordinator = setup_entry.runtime_data.coordinator
+    states, data = _states(hass, setup_entry), coordinator.data
+    succeeded = coordinator.last_success
+    assert succeeded is not None
+    assert "unavailable" in states.values()  # the offline cameras: as they were
+    assert set(states.values()) != {"unavailable"}
+    # A burst of 503s on one list, outlasting the client's retries.
+    rule = emulator.faults.add(
+        FaultRule(kind="http_error", status=503, action="ListStreams")
+    )
+    for failed in range(1, TOLERATED_FAILURES + 1):
+        await _refresh(hass)
+        assert coordinator.failed_refreshes == failed
+        assert coordinator.data is data
+        assert _states(hass, setup_entry) == states
+    assert _said(caplog, KEPT) == 1
+    # Diagnostics say it, and what the client met.
+    entry = (await async_get_config_entry_diagnostics(hass, setup_entry))["entry"]
+    assert entry["last_update_success"] is True
+    assert entry["failed_refreshes"] == TOLERATED_FAILURES
+    assert entry["last_success"] == succeeded.isoformat()
+    stats = coordinator.client.stats
+    assert entry["requests"] == {
+        "requests": stats.requests,
+        "retries": stats.retries,
+        "malformed": 0,
+    }
+    # Each failed refresh: the client's three retries of ListStreams.
+    assert stats.retries >= 3 * TOLERATED_FAILURES
+
+    emulator.faults.remove(rule)
+    await _refresh(hass)
+    assert coordinator.failed_refreshes == 0
+    assert coordinator.last_success is not None
+    assert coordinator.last_success > succeeded
+    assert _states(hass, setup_entry) == states
+    assert _said(caplog, KEPT) == 1
+    assert _said(caplog, WORKS_AGAIN) == 1
+    # The entities never changed: Home Assistant had nothing to say.
+    assert _said(caplog, UNAVAILABLE) == _said(caplog, RECOVERED) == 0
 
 
 async def test_outage_makes_entities_unavailable_then_back(
@@ -126,18 +210,39 @@ async def test_outage_makes_entities_unavailable_then_back(
     setup_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """The third failed refresh in a row: unavailable; each change said once."""
+    coordinator = setup_entry.runtime_data.coordinator
     camera = _cameras(hass, setup_entry)[0].entity_id
     before = hass.states.get(camera).state
     assert before != "unavailable"
-    rule = emulator.faults.add(FaultRule(kind="http_error", status=502))
+    # (Its first list only: alarm reads, which the polls also make, are not the
+    # point here, and each failing one costs a retry backoff.)
+    rule = emulator.faults.add(
+        FaultRule(kind="http_error", status=502, action="ListSpaces")
+    )
+    for _ in range(TOLERATED_FAILURES):
+        await _refresh(hass)
+        assert hass.states.get(camera).state == before
     await _refresh(hass)
-    await _refresh(hass)
+    assert coordinator.failed_refreshes == TOLERATED_FAILURES + 1
     assert hass.states.get(camera).state == "unavailable"
-    assert caplog.text.count("Error fetching") == 1
+    assert set(_states(hass, setup_entry).values()) == {"unavailable"}
+    await _refresh(hass)
+    assert _said(caplog, KEPT) == 1
+    assert _said(caplog, UNAVAILABLE) == 1
     emulator.faults.remove(rule)
     await _refresh(hass)
+    assert coordinator.failed_refreshes == 0
     assert hass.states.get(camera).state == before
-    assert caplog.text.count("recovered") == 1
+    assert _said(caplog, RECOVERED) == 1
+    assert _said(caplog, WORKS_AGAIN) == 0
+    # A new outage starts a new grace, said once again.
+    emulator.faults.add(
+        FaultRule(kind="http_error", status=502, action="ListSpaces", times=4)
+    )
+    await _refresh(hass)
+    assert hass.states.get(camera).state == before
+    assert _said(caplog, KEPT) == 2
 
 
 async def test_account_problem_raises_and_clears_repair(
@@ -154,6 +259,8 @@ async def test_account_problem_raises_and_clears_repair(
         DOMAIN, f"account_not_ready_{setup_entry.entry_id}"
     )
     assert issue is not None
+    # Not a passing failure: no grace, the entities are unavailable at once.
+    assert set(_states(hass, setup_entry).values()) == {"unavailable"}
     assert issue.translation_placeholders["code"] == "OperationDeny.AccountOverdue"
     emulator.faults.remove(rule)
     await _refresh(hass)
@@ -172,6 +279,7 @@ async def test_clock_skew_raises_and_clears_repair(
     rule = emulator.faults.add(FaultRule(kind="clock_skew", seconds=-3600))
     await _refresh(hass)
     assert registry.async_get_issue(DOMAIN, f"clock_skew_{setup_entry.entry_id}")
+    assert set(_states(hass, setup_entry).values()) == {"unavailable"}
     emulator.faults.remove(rule)
     await _refresh(hass)
     assert not registry.async_get_issue(DOMAIN, f"clock_skew_{setup_entry.entry_id}")

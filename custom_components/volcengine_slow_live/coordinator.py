@@ -15,6 +15,15 @@ arrive. Setting up a large fleet then takes as long as its list pages. At setup 
 background reading starts once the entities exist (`async_start_background`): while
 Home Assistant creates a thousand entities its event loop is busy, and requests under
 way would sit unanswered, their timeouts running.
+
+A refresh that fails after the client's retries (a burst of 503s, a timeout, an
+answer that cannot be read) keeps the last data for up to `TOLERATED_FAILURES`
+refreshes in a row: the entities stay available, showing what the last good refresh
+read, and the next one usually succeeds. The one after that makes them unavailable.
+Only failures that pass do: a refused key asks for reauthentication, and an account
+or clock problem raises its repair and makes the entities unavailable, at once. A
+failure the entities do not show is logged once when it starts and once when it
+ends; Home Assistant's coordinator logs the ones they show.
 """
 
 from __future__ import annotations
@@ -23,12 +32,13 @@ import asyncio
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api.client import DEFAULT_RATE_LIMIT, AiotVideoClient
 from .api.errors import AccountError, ApiError, AuthError, ClockSkew
@@ -45,6 +55,10 @@ from .repairs import async_clear_cloud_issues, async_raise_cloud_issue
 GB28181 = "gb28181"
 # Devices whose channel details a refresh waits for; the rest come in the background.
 DETAILS_INLINE = int(DEFAULT_RATE_LIMIT)
+# Refreshes in a row that may fail (after the client's retries) while the entities
+# keep the last data: two polling intervals ride out a short outage, a third failure
+# says the cloud is down.
+TOLERATED_FAILURES = 2
 # Devices to read details of: (device ID, space ID, the channel IDs the lists name).
 type _Wanted = list[tuple[str, str | None, frozenset[str]]]
 
@@ -233,6 +247,9 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
         # Background reading waits for setup to finish; what it will read meanwhile.
         self._background_started = False
         self._details_queued: _Wanted | None = None
+        # Refreshes failed in a row (0 after a success), and when one last succeeded.
+        self.failed_refreshes = 0
+        self.last_success: datetime | None = None
 
     @callback
     def async_start_background(self) -> None:
@@ -253,27 +270,54 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
     async def _async_update_data(self) -> SlowLiveData:
         try:
             data = await self._async_fetch()
-        except AuthError as err:
+        except ApiError as err:
+            self.failed_refreshes += 1
+            return self._failed(err)
+        if self.failed_refreshes and self.last_update_success:
+            # The entities never showed it; Home Assistant logs the end of what they did.
+            LOGGER.info(
+                "Refreshing works again, after %d failed refreshes",
+                self.failed_refreshes,
+            )
+        self.failed_refreshes = 0
+        self.last_success = dt_util.utcnow()
+        async_clear_cloud_issues(self.hass, self.config_entry)
+        return data
+
+    def _failed(self, err: ApiError) -> SlowLiveData:
+        """The last data while a passing failure is tolerated; else what to raise."""
+        if isinstance(err, AuthError):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
                 translation_key="auth_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        except (AccountError, ClockSkew) as err:
+        last: SlowLiveData | None = self.data  # None in setup's first refresh
+        if isinstance(err, AccountError | ClockSkew):
+            # Not passing: every refresh fails alike until the user acts.
             async_raise_cloud_issue(self.hass, self.config_entry, err)
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except ApiError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        async_clear_cloud_issues(self.hass, self.config_entry)
-        return data
+        elif (
+            last is not None
+            and self.last_update_success  # unavailable already: stay so
+            and self.failed_refreshes <= TOLERATED_FAILURES
+        ):
+            if self.failed_refreshes == 1:
+                LOGGER.warning(
+                    "Refreshing failed; the entities keep their last data unless "
+                    "%d refreshes in a row fail: %s",
+                    TOLERATED_FAILURES + 1,
+                    err,
+                )
+            else:
+                LOGGER.debug(
+                    "Refresh %d in a row failed: %s", self.failed_refreshes, err
+                )
+            return last
+        raise UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="update_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
 
     async def _async_fetch(self) -> SlowLiveData:
         spaces = {

@@ -68,6 +68,11 @@ def _entry(entry: SlowLiveConfigEntry) -> dict[str, Any]:
         "options": dict(entry.options),
         "last_update_success": coordinator.last_update_success,
         "update_interval": str(coordinator.update_interval),
+        # Refreshes failed in a row: up to TOLERATED_FAILURES keep the last data.
+        "failed_refreshes": coordinator.failed_refreshes,
+        "last_success": _jsonable(coordinator.last_success),
+        # What the client's requests met since setup (retries, unreadable answers).
+        "requests": _jsonable(coordinator.client.stats),
     }
 
 
