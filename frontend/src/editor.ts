@@ -65,7 +65,3 @@ export class SlowLiveCardEditor extends LitElement {
     );
   }
 }
-
-if (!customElements.get("volcengine-slow-live-card-editor")) {
-  customElements.define("volcengine-slow-live-card-editor", SlowLiveCardEditor);
-}

@@ -1,7 +1,7 @@
 // The Slow Live card: live view, a day's timeline of recordings and alarms under it,
 // a tap replays that moment in the card, "Play on…" sends it to a media player.
 import { LitElement, css, html, nothing } from "lit";
-import "./editor";
+import { SlowLiveCardEditor } from "./editor";
 import { alarmKind, localize } from "./strings";
 import { DAY, HOUR, Window, fraction, hourMarks, momentAt, zoomed } from "./timeline";
 import {
@@ -436,7 +436,9 @@ export class SlowLiveCard extends LitElement {
       left: 0;
       right: 0;
       display: flex;
-      justify-content: space-between;
+      /* On the right: cameras print their own clock and name at the top left. */
+      justify-content: flex-end;
+      gap: 12px;
       padding: 4px 8px;
       color: #fff;
       background: linear-gradient(rgba(0, 0, 0, 0.5), transparent);
@@ -531,9 +533,17 @@ export class SlowLiveCard extends LitElement {
   `;
 }
 
-if (!customElements.get("volcengine-slow-live-card")) {
-  customElements.define("volcengine-slow-live-card", SlowLiveCard);
-}
+// The frontend replaces window.customElements with a scoped registry (a polyfill) as
+// its app starts, and this module may run before that: an element defined in the
+// registry it replaces would never be found. Defined once the app's own element is.
+void customElements.whenDefined("home-assistant").then(() => {
+  for (const [tag, element] of [
+    ["volcengine-slow-live-card", SlowLiveCard],
+    ["volcengine-slow-live-card-editor", SlowLiveCardEditor],
+  ] as const) {
+    if (!window.customElements.get(tag)) window.customElements.define(tag, element);
+  }
+});
 
 window.customCards = window.customCards ?? [];
 window.customCards.push({
