@@ -107,8 +107,11 @@ def read_second(pixels: npt.NDArray[np.float32], near: float) -> int | None:
     return best_second if best < UNREADABLE else None
 
 
-async def look(page: Page, inside: str) -> Reading | None:
-    """Read the clock of the video inside `inside` now (None: no such element)."""
+async def look(page: Page, inside: str, near: float | None = None) -> Reading | None:
+    """Read the clock of the video inside `inside` now (None: no such element).
+
+    `near`: the clock shows about this time (a recording), not about now.
+    """
     box = list(_painter().clock_box)
     seen: dict[str, Any] | None = await page.evaluate(FRAME_CORNER, [inside, box])
     if seen is None:
@@ -119,5 +122,8 @@ async def look(page: Page, inside: str) -> Reading | None:
     raw = np.frombuffer(base64.b64decode(seen["pixels"]), dtype=np.uint8)
     rgb = raw.reshape(bottom - top, right - left, 4)[:, :, :3].astype(np.float32)
     return Reading(
-        seen["webrtc"], seen["frames"], read_second(rgb, seen["at"]), seen["at"]
+        seen["webrtc"],
+        seen["frames"],
+        read_second(rgb, seen["at"] if near is None else near),
+        seen["at"],
     )

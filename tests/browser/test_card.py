@@ -1,0 +1,156 @@
+"""The Slow Live card on a dashboard, as a person uses it.
+
+The development dashboard's "Timeline" view has the card for every camera (added
+from YAML; the integration serves and loads its JavaScript). Front Gate's card is the
+first: it plays live video, its timeline draws the spans get_recording reports for
+the same window, and a tap on the timeline plays the recording from that moment in
+the card (read off the burned-in clock of the emulator's frames).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+import time
+from typing import Any
+
+from playwright.async_api import Page
+
+from .clock import look
+from .ui import Seen, Stack, no_errors_of_ours, video_plays, wait_for_text
+
+CARD = "volcengine-slow-live-card"
+CAMERA = "camera.front_gate"
+VIEW = "/lovelace/timeline"
+
+# The first card's state and drawing, read through its shadow root.
+CARD_STATE = """(camera) => {
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'VOLCENGINE-SLOW-LIVE-CARD' && el._config?.entity === camera) return el;
+      if (el.shadowRoot) { const found = walk(el.shadowRoot); if (found) return found; }
+    }
+    return null;
+  };
+  const card = walk(document);
+  if (!card || !card._timeline) return null;
+  const root = card.shadowRoot;
+  const bar = root.querySelector('.timeline').getBoundingClientRect();
+  return {
+    timeline: card._timeline,
+    view: card._view,
+    playback: card._playback ?? null,
+    frame: card._frame ?? null,
+    bar: {left: bar.left, top: bar.top, width: bar.width, height: bar.height},
+    spans: [...root.querySelectorAll('.span')].map(
+      (s) => ({start: s.dataset.start, end: s.dataset.end})),
+    alarms: root.querySelectorAll('.alarm').length,
+    clock: root.querySelector('.clock')?.textContent ?? null,
+    player: root.querySelector('ha-hls-player, video, ha-camera-stream')?.tagName ?? null,
+    text: root.textContent,
+  };
+}"""
+FIRST_CARD = """() => {
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'VOLCENGINE-SLOW-LIVE-CARD') return el;
+      if (el.shadowRoot) { const found = walk(el.shadowRoot); if (found) return found; }
+    }
+    return null;
+  };
+  const card = walk(document);
+  const video = card.shadowRoot.querySelector('ha-hls-player, video, ha-camera-stream');
+  return card._config.entity + ' ' + (video ? video.tagName : 'none');
+}"""
+ZOOM = """(camera) => {
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'VOLCENGINE-SLOW-LIVE-CARD' && el._config?.entity === camera) return el;
+      if (el.shadowRoot) { const found = walk(el.shadowRoot); if (found) return found; }
+    }
+    return null;
+  };
+  walk(document).shadowRoot.querySelector('button.zoom').click();
+}"""
+
+
+async def _card(page: Page, within: float = 30.0) -> dict[str, Any]:
+    deadline = time.monotonic() + within
+    while (state := await page.evaluate(CARD_STATE, CAMERA)) is None:
+        assert time.monotonic() < deadline, "the card drew no timeline"
+        await page.wait_for_timeout(250)
+    result: dict[str, Any] = state
+    return result
+
+
+def _unix(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
+async def test_the_card_plays_live_and_replays_a_tapped_moment(
+    with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    page = await open_page(VIEW)
+    await video_plays(page, inside=CARD)
+    state = await _card(page)
+    timeline = state["timeline"]
+    # The spans drawn are what get_recording reports for the same window (its newest
+    # seconds aside: the footage stored since the card asked).
+    answer = with_entry.api(
+        "POST",
+        "/api/services/volcengine_slow_live/get_recording?return_response",
+        {"entity_id": CAMERA, "start": timeline["start"], "end": timeline["end"]},
+    )
+    recorded = answer["service_response"][CAMERA]["recorded"]
+    drawn = state["spans"]
+    assert len(drawn) == len(recorded), (drawn, recorded)
+    assert drawn[:-1] == [{"start": r["start"], "end": r["end"]} for r in recorded[:-1]]
+    assert drawn[-1]["start"] == recorded[-1]["start"]
+    assert abs(_unix(drawn[-1]["end"]) - _unix(recorded[-1]["end"])) <= 15
+    # Zoomed to an hour, a tap on a moment plays the recording from it.
+    await page.evaluate(ZOOM, CAMERA)
+    state = await _card(page)
+    view = state["view"]
+    assert view["end"] - view["start"] == 3_600_000
+    span = max(state["spans"], key=lambda s: _unix(s["end"]) - _unix(s["start"]))
+    # The moment under a whole pixel of the bar (a person taps pixels): the middle
+    # of the longest recording in view.
+    middle = (
+        max(_unix(span["start"]), view["start"] / 1000)
+        + min(_unix(span["end"]), view["end"] / 1000)
+    ) / 2
+    bar = state["bar"]
+    length = view["end"] - view["start"]
+    x = round(bar["left"] + (middle * 1000 - view["start"]) / length * bar["width"])
+    wanted = (view["start"] + (x - bar["left"]) / bar["width"] * length) / 1000
+    await page.mouse.click(x, bar["top"] + bar["height"] / 2)
+    deadline = time.monotonic() + 30
+    while (state := await _card(page))["player"] != "HA-HLS-PLAYER":
+        assert time.monotonic() < deadline, state
+        await page.wait_for_timeout(250)
+    assert state["playback"]["url"], state["playback"]
+    await video_plays(page, inside=CARD)
+    assert abs(_unix(state["playback"]["start"]) - wanted) <= 5
+    first = await page.evaluate(FIRST_CARD)
+    assert first == CAMERA + " HA-HLS-PLAYER", first
+    # What the video shows is that moment (read off its burned-in clock), and the
+    # card's time over it says the same.
+    reading = await look(page, CARD, near=wanted + 30)
+    assert reading is not None
+    assert reading.shown is not None, reading
+    assert abs(reading.shown - wanted) <= 5, (reading, wanted)
+    state = await _card(page)
+    assert state["frame"] is not None
+    assert abs(state["frame"] / 1000 - reading.shown) <= 3, (state["frame"], reading)
+    assert state["clock"]
+    no_errors_of_ours(seen, with_entry)
+
+
+async def test_the_card_speaks_chinese(
+    with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
+) -> None:
+    page = await open_page(VIEW, language="zh-Hans")
+    await _card(page)
+    said = await wait_for_text(page, "1 小时")
+    assert "在…上播放" in said
+    no_errors_of_ours(seen, with_entry)
