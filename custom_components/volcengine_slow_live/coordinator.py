@@ -409,9 +409,16 @@ class SlowLiveCoordinator(DataUpdateCoordinator[SlowLiveData]):
                 self._details_queued = later
 
     async def _async_fetch_details_later(self, wanted: _Wanted) -> None:
-        """Read details in the background, then give the entities the richer data."""
+        """Read details in the background, then give the entities the richer data.
+
+        A window's worth at a time: queued all at once, a large fleet's requests
+        would hold the action's rate window for minutes, and the requests of a
+        refresh, or of another entry of the same key (which shares the window),
+        would wait behind them.
+        """
         try:
-            await self._async_fetch_details(wanted)
+            for start in range(0, len(wanted), DETAILS_INLINE):
+                await self._async_fetch_details(wanted[start : start + DETAILS_INLINE])
         except AuthError:
             self.config_entry.async_start_reauth(self.hass)
             return
