@@ -130,7 +130,32 @@ export class SlowLiveCard extends LitElement {
     }).format(new Date(moment));
   }
 
+  // The camera's alarm event entity (same device): when it fires, the timeline is
+  // read again at once, so a new alarm appears without a reload.
+  private _alarmEntity?: string;
+  private _alarmSeen?: string;
+
+  private _watchAlarms(): void {
+    if (!this.hass || !this._config) return;
+    const device = this.hass.entities?.[this._config.entity]?.device_id;
+    this._alarmEntity ??= Object.values(this.hass.entities ?? {}).find(
+      (e) =>
+        e.device_id === device &&
+        e.platform === DOMAIN &&
+        e.entity_id.startsWith("event."),
+    )?.entity_id;
+    const fired = this._alarmEntity
+      ? this.hass.states[this._alarmEntity]?.state
+      : undefined;
+    if (fired !== this._alarmSeen) {
+      const first = this._alarmSeen === undefined;
+      this._alarmSeen = fired;
+      if (!first && this._timeline) void this._load(true);
+    }
+  }
+
   protected override updated(): void {
+    this._watchAlarms();
     if (this.hass && this._config && !this._timeline && !this._error && !this._day) {
       const end = Date.now();
       this._day = { start: end - DAY, end };

@@ -10,6 +10,7 @@ export interface HassEntity {
 export interface HassEntityRegistryDisplayEntry {
   entity_id: string;
   platform?: string;
+  device_id?: string;
 }
 
 export interface HomeAssistant {

@@ -22,6 +22,7 @@ from .ui import Seen, Stack, no_errors_of_ours, video_plays, wait_for_text
 CARD = "volcengine-slow-live-card"
 CAMERA = "camera.front_gate"
 VIEW = "/lovelace/timeline"
+PLAYER = "media_player.tv"  # the development TV (dev/tv_player)
 
 # The first card's state and drawing, read through its shadow root.
 CARD_STATE = """(camera) => {
@@ -62,6 +63,18 @@ FIRST_CARD = """() => {
   const video = card.shadowRoot.querySelector('ha-hls-player, video, ha-camera-stream');
   return card._config.entity + ' ' + (video ? video.tagName : 'none');
 }"""
+PLAY_ON = """([camera, player]) => {
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'VOLCENGINE-SLOW-LIVE-CARD' && el._config?.entity === camera) return el;
+      if (el.shadowRoot) { const found = walk(el.shadowRoot); if (found) return found; }
+    }
+    return null;
+  };
+  const select = walk(document).shadowRoot.querySelector('select.play-on');
+  select.value = player;
+  select.dispatchEvent(new Event('change'));
+}"""
 ZOOM = """(camera) => {
   const walk = (root) => {
     for (const el of root.querySelectorAll('*')) {
@@ -94,6 +107,11 @@ async def test_the_card_plays_live_and_replays_a_tapped_moment(
     await video_plays(page, inside=CARD)
     state = await _card(page)
     timeline = state["timeline"]
+    # An alarm now, with the card open: it appears without a reload (checked below,
+    # once the alarm watcher's poll has fired the camera's event).
+    raised = with_entry.emulator_api(
+        "POST", "/_emulator/alarms", {"stream": "Front Gate", "method": 5, "kind": 6}
+    )
     # The spans drawn are what get_recording reports for the same window (its newest
     # seconds aside: the footage stored since the card asked).
     answer = with_entry.api(
@@ -143,6 +161,21 @@ async def test_the_card_plays_live_and_replays_a_tapped_moment(
     assert state["frame"] is not None
     assert abs(state["frame"] / 1000 - reading.shown) <= 3, (state["frame"], reading)
     assert state["clock"]
+    # "Play on…" the TV: it plays from the picture shown to the end of the link.
+    await page.evaluate(PLAY_ON, [CAMERA, PLAYER])
+    deadline = time.monotonic() + 20
+    while (tv := with_entry.state(PLAYER))["state"] != "playing":
+        assert time.monotonic() < deadline, tv
+        await page.wait_for_timeout(250)
+    assert tv["attributes"]["media_title"].startswith("Front Gate "), tv
+    assert tv["attributes"]["media_content_id"].startswith(with_entry.emulator)
+    await wait_for_text(page, "Sent to TV.")
+    deadline = time.monotonic() + 60
+    while raised["AlarmNotifyID"] not in [
+        alarm["id"] for alarm in (await _card(page))["timeline"]["alarms"]
+    ]:
+        assert time.monotonic() < deadline, "the new alarm did not appear"
+        await page.wait_for_timeout(500)
     no_errors_of_ours(seen, with_entry)
 
 
