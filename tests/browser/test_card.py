@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+import itertools
 import time
 from typing import Any
 
@@ -22,6 +23,7 @@ from .ui import Seen, Stack, no_errors_of_ours, video_plays, wait_for_text
 CARD = "volcengine-slow-live-card"
 CAMERA = "camera.front_gate"
 VIEW = "/lovelace/timeline"
+GARDEN = "camera.garden"
 PLAYER = "media_player.tv"  # the development TV (dev/tv_player)
 
 # The first card's state and drawing, read through its shadow root.
@@ -87,9 +89,11 @@ ZOOM = """(camera) => {
 }"""
 
 
-async def _card(page: Page, within: float = 30.0) -> dict[str, Any]:
+async def _card(
+    page: Page, within: float = 30.0, camera: str = CAMERA
+) -> dict[str, Any]:
     deadline = time.monotonic() + within
-    while (state := await page.evaluate(CARD_STATE, CAMERA)) is None:
+    while (state := await page.evaluate(CARD_STATE, camera)) is None:
         assert time.monotonic() < deadline, "the card drew no timeline"
         await page.wait_for_timeout(250)
     result: dict[str, Any] = state
@@ -186,4 +190,19 @@ async def test_the_card_speaks_chinese(
     await _card(page)
     said = await wait_for_text(page, "1 小时")
     assert "在…上播放" in said
+    # Garden records clips on events: a tap in the widest gap between them says
+    # nothing was recorded then (and plays, or offers, the closest recording).
+    garden = await _card(page, camera=GARDEN)
+    spans, view, bar = garden["spans"], garden["view"], garden["bar"]
+    gaps = [(_unix(a["end"]), _unix(b["start"])) for a, b in itertools.pairwise(spans)]
+    start, end = max(gaps, key=lambda gap: gap[1] - gap[0])
+    assert end - start > 600, gaps
+    part = ((start + end) / 2 * 1000 - view["start"]) / (view["end"] - view["start"])
+    await page.mouse.click(
+        round(bar["left"] + part * bar["width"]), bar["top"] + bar["height"] / 2
+    )
+    deadline = time.monotonic() + 20
+    while "没有录像" not in (text := (await _card(page, camera=GARDEN))["text"]):
+        assert time.monotonic() < deadline, text
+        await page.wait_for_timeout(250)
     no_errors_of_ours(seen, with_entry)
