@@ -31,6 +31,13 @@ declare global {
   }
 }
 
+// A local date as the date picker writes it (YYYY-MM-DD).
+function dateValue(moment: number): string {
+  const date = new Date(moment);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
 export class SlowLiveCard extends LitElement {
   static override properties = {
     hass: { attribute: false },
@@ -271,6 +278,19 @@ export class SlowLiveCard extends LitElement {
     void this._load();
   }
 
+  // A day from the date picker: that local day, or the last 24 h for today.
+  private _pickDay(event: Event): void {
+    const value = (event.target as HTMLInputElement).value;
+    if (!value) return;
+    const [year, month, day] = value.split("-").map(Number);
+    const midnight = new Date(year, month - 1, day + 1).getTime();
+    const end = Math.min(Date.now(), midnight);
+    this._day = { start: end - DAY, end };
+    this._view = this._day;
+    this._timeline = undefined;
+    void this._load();
+  }
+
   private _playOn(event: Event): void {
     const select = event.target as HTMLSelectElement;
     const player = select.value;
@@ -375,6 +395,15 @@ export class SlowLiveCard extends LitElement {
     return html`<div class="controls">
         <button @click=${() => this._shiftDay(-1)} title=${this._t("previous_day")}>‹</button>
         <button @click=${() => this._shiftDay(1)} title=${this._t("next_day")}>›</button>
+        <input
+          class="date"
+          type="date"
+          aria-label=${this._t("date")}
+          min=${dateValue(Date.parse(timeline.retention.recordings))}
+          max=${dateValue(Date.now())}
+          .value=${dateValue(this._day ? this._day.end - 1 : Date.now())}
+          @change=${this._pickDay}
+        />
         <button class="zoom" @click=${this._zoom}>
           ${wide ? this._t("zoom_in") : this._t("zoom_out")}
         </button>
@@ -485,7 +514,8 @@ export class SlowLiveCard extends LitElement {
       flex-wrap: wrap;
     }
     button,
-    select {
+    select,
+    input.date {
       font: inherit;
       color: var(--primary-text-color);
       background: var(--secondary-background-color, #eee);

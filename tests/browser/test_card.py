@@ -77,6 +77,22 @@ PLAY_ON = """([camera, player]) => {
   select.value = player;
   select.dispatchEvent(new Event('change'));
 }"""
+PICK_YESTERDAY = """(camera) => {
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      if (el.tagName === 'VOLCENGINE-SLOW-LIVE-CARD' && el._config?.entity === camera) return el;
+      if (el.shadowRoot) { const found = walk(el.shadowRoot); if (found) return found; }
+    }
+    return null;
+  };
+  const input = walk(document).shadowRoot.querySelector('input.date');
+  const now = new Date();
+  const yesterday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
+  const pad = (n) => String(n).padStart(2, '0');
+  input.value = `${yesterday.getFullYear()}-${pad(yesterday.getMonth() + 1)}-${pad(yesterday.getDate())}`;
+  input.dispatchEvent(new Event('change'));
+  return {start: yesterday.getTime(), min: input.min};
+}"""
 ZOOM = """(camera) => {
   const walk = (root) => {
     for (const el of root.querySelectorAll('*')) {
@@ -187,7 +203,7 @@ async def test_the_card_speaks_chinese(
     with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
 ) -> None:
     page = await open_page(VIEW, language="zh-Hans")
-    await _card(page)
+    timeline_start = (await _card(page))["timeline"]["start"]
     said = await wait_for_text(page, "1 小时")
     assert "在…上播放" in said
     # Garden records clips on events: a tap in the widest gap between them says
@@ -205,4 +221,14 @@ async def test_the_card_speaks_chinese(
     while "没有录像" not in (text := (await _card(page, camera=GARDEN))["text"]):
         assert time.monotonic() < deadline, text
         await page.wait_for_timeout(250)
+    # The date picker, limited to the 30 days the cloud keeps: yesterday, whole.
+    picked = await page.evaluate(PICK_YESTERDAY, CAMERA)
+    deadline = time.monotonic() + 20
+    while (day := await _card(page))["timeline"]["start"] == timeline_start:
+        assert time.monotonic() < deadline, day
+        await page.wait_for_timeout(250)
+    assert _unix(day["timeline"]["start"]) == picked["start"] / 1000
+    assert _unix(day["timeline"]["end"]) == picked["start"] / 1000 + 86400
+    retention = _unix(day["timeline"]["retention"]["recordings"])
+    assert time.gmtime(retention)[:3] <= tuple(map(int, picked["min"].split("-")))
     no_errors_of_ours(seen, with_entry)
