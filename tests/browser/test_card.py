@@ -93,6 +93,13 @@ PICK_YESTERDAY = """(camera) => {
   input.dispatchEvent(new Event('change'));
   return {start: yesterday.getTime(), min: input.min};
 }"""
+PICKER = """() => {
+  const hass = document.querySelector('home-assistant').hass;
+  const card = customElements.get('volcengine-slow-live-card');
+  const entry = (window.customCards || []).find(c => c.type === 'volcengine-slow-live-card');
+  return {entry, stub: card.getStubConfig(hass),
+          editor: card.getConfigElement().tagName.toLowerCase()};
+}"""
 ZOOM = """(camera) => {
   const walk = (root) => {
     for (const el of root.querySelectorAll('*')) {
@@ -206,6 +213,15 @@ async def test_the_card_speaks_chinese(
     timeline_start = (await _card(page))["timeline"]["start"]
     said = await wait_for_text(page, "1 小时")
     assert "在…上播放" in said
+    # What the card picker offers: the card, with a preview and an editor, and a
+    # stub config for one of our cameras.
+    picker = await page.evaluate(PICKER)
+    assert picker["entry"]["preview"] is True, picker
+    assert picker["entry"]["name"], picker
+    assert picker["editor"] == "volcengine-slow-live-card-editor"
+    stub = picker["stub"]["entity"]
+    assert with_entry.api("GET", f"/api/states/{stub}")["entity_id"] == stub
+    assert stub.startswith("camera."), picker
     # Garden records clips on events: a tap in the widest gap between them says
     # nothing was recorded then (and plays, or offers, the closest recording).
     garden = await _card(page, camera=GARDEN)
