@@ -2,10 +2,11 @@
 
 What it does with a link, so that a person (and a test) can see what a real TV would:
 - a media-source item is resolved for this player, like any player does;
+- it shows at once what it loads (buffering, with the title), then
 - the link is fetched: an HLS playlist must list segments and its first segment must
   answer with MPEG-TS, an MP4 must start with an `ftyp` box, anything else must answer
   200 — otherwise the play_media call fails with the reason (never the link: links
-  carry tokens);
+  carry tokens) and it goes on with what it showed;
 - it then "plays": state, title, duration and a position that advances, as the
   frontend's media cards show them, and goes idle at the end.
 """
@@ -111,11 +112,22 @@ class TvPlayer(MediaPlayerEntity):
             )
             media_id, media_type = item.url, item.mime_type
         url = async_process_play_media_url(self.hass, media_id)
-        duration = await self._async_check(url, media_type)
+        # As a TV does: it shows what it is loading at once, then plays it, or says
+        # it cannot (the refusal raised to the caller) and goes on with what it
+        # showed before.
+        before = (self._attr_state, self._attr_media_title, self._attr_media_duration)
+        self._attr_state = MediaPlayerState.BUFFERING
+        self._attr_media_title = title or _describe(url)
+        self.async_write_ha_state()
+        try:
+            duration = await self._async_check(url, media_type)
+        except HomeAssistantError:
+            self._attr_state, self._attr_media_title, self._attr_media_duration = before
+            self.async_write_ha_state()
+            raise
         self._cancel_end()
         self._attr_media_content_id = url
         self._attr_media_content_type = media_type
-        self._attr_media_title = title or _describe(url)
         self._attr_media_duration = round(duration) if duration else None
         self._play_from(0)
 

@@ -123,6 +123,10 @@ async def test_media_browser_plays_recordings_in_the_browser(
 async def test_the_player_picker_plays_a_recording_on_the_tv(
     with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
 ) -> None:
+    # Idle first: a TV still playing an earlier test's replay would pass for ours.
+    with_entry.api(
+        "POST", "/api/services/media_player/media_stop", {"entity_id": PLAYER}
+    )
     page = await open_page("/media-browser/browser")
     await wait_for_text(page, "Volcengine Slow Live")
     # The player bar's picker: "Web browser" → the TV.
