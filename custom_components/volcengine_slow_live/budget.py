@@ -30,15 +30,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 import sys
-from typing import Final
+from typing import Final, Protocol
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_platform, entity_registry as er
 
 from .const import DOMAIN, LOGGER
-from .data import SlowLiveConfigEntry
-from .entity import SlowLiveEntity
 from .repairs import async_clear_entity_limit_issue, async_raise_entity_limit_issue
 
 # Which kinds get the room first. Main cameras before anything else; then what
@@ -72,10 +71,35 @@ def entity_limit() -> int:
     return limit
 
 
+class Budgeted(Protocol):
+    """What the budget needs of an entity (every `entity.SlowLiveEntity` is one).
+
+    Said here rather than imported: the entity's module reads the budget from the
+    entry's runtime data, which holds the budget (no import circle).
+    """
+
+    essential: bool
+
+    @property
+    def unique_id(self) -> str | None:
+        """The registry's key of the entity."""
+
+    @property
+    def channel_name(self) -> str:
+        """The channel's name, for the repair issue."""
+
+    @property
+    def entity_registry_enabled_default(self) -> bool:
+        """Whether the entity is registered enabled when new."""
+
+    def disable_by_default(self) -> None:
+        """Have the entity registered disabled if new."""
+
+
 class EntityBudget:
     """What of its entities an entry's platforms hand to Home Assistant, and how."""
 
-    def __init__(self, hass: HomeAssistant, entry: SlowLiveConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Nothing decided yet: the platforms' first batches (at setup) decide."""
         self._hass = hass
         self._entry = entry
@@ -121,7 +145,7 @@ class EntityBudget:
             result.append(key)
         return result
 
-    def _is_new(self, domain: str, entity: SlowLiveEntity) -> bool:
+    def _is_new(self, domain: str, entity: Budgeted) -> bool:
         """Whether the registry has yet to hear of the entity."""
         return (
             self._registry.async_get_entity_id(domain, DOMAIN, entity.unique_id or "")
@@ -129,18 +153,18 @@ class EntityBudget:
         )
 
     @callback
-    def admit(
-        self, domain: str, built: Mapping[str, Sequence[SlowLiveEntity]]
-    ) -> list[SlowLiveEntity]:
+    def admit[E: Budgeted](
+        self, domain: str, built: Mapping[str, Sequence[E]]
+    ) -> list[E]:
         """The entities of a platform's new channels to add, their defaults settled."""
         first = domain not in self._decided
         self._decided.add(domain)
         limit = entity_limit()
         used = self._enabled()
         touched = first and domain == PRIORITY[0]
-        admitted: list[SlowLiveEntity] = []
+        admitted: list[E] = []
         kind_total = 0
-        kind_new: list[SlowLiveEntity] = []
+        kind_new: list[E] = []
         for key, made in built.items():
             main = next((entity for entity in made if entity.essential), None)
             if main is not None:
@@ -181,7 +205,7 @@ class EntityBudget:
         *,
         first: bool,
         total: int,
-        new: list[SlowLiveEntity],
+        new: Sequence[Budgeted],
         used: int,
         limit: int,
     ) -> None:
