@@ -237,14 +237,17 @@ async def test_cameras_past_the_limit_raise_a_repair_until_there_is_room(
 async def test_the_repair_goes_with_the_entry(
     hass: HomeAssistant, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _limit(monkeypatch, 5)
+    _limit(monkeypatch, 3)
     entry = await setup_integration(hass, emulator)
     issue = _issue(hass, entry)
     assert issue is not None
     assert issue.translation_placeholders is not None
-    assert issue.translation_placeholders["missing"] == "4"
+    assert issue.translation_placeholders["missing"] == "6"
     # Five names at most, in order, then "…".
-    assert issue.translation_placeholders["names"].count(", ") == 3
+    names = issue.translation_placeholders["names"].split(", ")
+    assert len(names) == 6
+    assert names[:5] == sorted(names[:5])
+    assert names[5] == "…"
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert _issue(hass, entry) is None

@@ -114,7 +114,6 @@ class EntityBudget:
         self._pending: dict[tuple[str, str], None] = {}
         # Channels whose main camera did not fit: key -> name.
         self.held: dict[str, str] = {}
-        self._shown: tuple[int, tuple[str, ...]] | None = None
 
     def _enabled(self) -> int:
         """Enabled entities of the entry: registered, and handed over since."""
@@ -237,17 +236,14 @@ class EntityBudget:
             entity.disable_by_default()
 
     def _sync_issue(self, limit: int) -> None:
-        """Raise the repair issue while channels are held, remove it once none are."""
+        """Raise the repair issue while channels are held, remove it once none are.
+
+        Called when the held channels changed, and at setup (an issue of the entry's
+        last run that no longer holds goes).
+        """
         if not self.held:
-            if self._shown != (0, ()):
-                async_clear_entity_limit_issue(self._hass, self._entry)
-                self._shown = (0, ())
+            async_clear_entity_limit_issue(self._hass, self._entry)
             return
-        names = tuple(sorted(self.held.values())[:_NAMES_SHOWN])
-        shown = (len(self.held), names)
-        if shown == self._shown:
-            return
-        self._shown = shown
         coordinator = self._entry.runtime_data.coordinator
         async_raise_entity_limit_issue(
             self._hass,
@@ -255,5 +251,5 @@ class EntityBudget:
             missing=len(self.held),
             channels=len(coordinator.data.channels),
             limit=limit,
-            names=list(names),
+            names=sorted(self.held.values())[:_NAMES_SHOWN],
         )
