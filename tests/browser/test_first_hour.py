@@ -50,26 +50,6 @@ async def _browse_to(page: Page, *titles: str) -> None:
         await click_text(page, title)
 
 
-def _an_unrecorded_moment(stack: Stack, entity_id: str) -> int:
-    """A moment of the last hours the camera did not record (unix seconds)."""
-    now = time.time()
-    answer = stack.api(
-        "POST",
-        "/api/services/volcengine_slow_live/get_recording?return_response",
-        {"entity_id": entity_id, "start": now - 4 * 3600, "end": now - 900},
-    )
-    gaps = answer["service_response"][entity_id]["gaps"]
-    gap = max(
-        gaps,
-        key=lambda g: (
-            datetime.fromisoformat(g["end"]) - datetime.fromisoformat(g["start"])
-        ),
-    )
-    start, end = (datetime.fromisoformat(gap[k]).timestamp() for k in ("start", "end"))
-    assert end - start > 120, gaps  # room for the alarm's 40 s
-    return int((start + end) / 2)
-
-
 async def _set_server_language(page: Page, language: str) -> None:
     """Home Assistant's own language (the media browser's titles follow it)."""
     await page.evaluate(
@@ -82,11 +62,21 @@ async def _set_server_language(page: Page, language: str) -> None:
 async def test_the_media_browser_offers_nothing_it_cannot_play(
     with_entry: Stack, open_page: Callable[..., Awaitable[Page]], seen: Seen
 ) -> None:
-    # Garden records clips on events: an alarm between two clips was not recorded.
-    moment = _an_unrecorded_moment(with_entry, "camera.garden")
-    with_entry.emulator_api(
-        "POST", "/_emulator/alarms", {"stream": "Garden", "at": moment}
+    # Garden (event clips) cut off for a moment: an alarm then was not recorded.
+    page = await open_page("/media-browser/browser")
+    await wait_for_text(page, "Volcengine Slow Live")
+    garden = await page.evaluate(
+        "() => document.querySelector('home-assistant').hass.callWS("
+        "{type: 'config/entity_registry/get', entity_id: 'camera.garden'})"
     )
+    status = f"/_emulator/streams/{garden['unique_id']}/status"
+    with_entry.emulator_api("POST", status, {"status": "offline"})
+    try:
+        await page.wait_for_timeout(12_000)  # past the alarm's 10 s before it
+        with_entry.emulator_api("POST", "/_emulator/alarms", {"stream": "Garden"})
+        await page.wait_for_timeout(32_000)  # and its 30 s after it
+    finally:
+        with_entry.emulator_api("POST", status, {"status": None})
     for language, words in (
         ("en", ("No recordings in the last 30 days", "not recorded", "Alarms")),
         ("zh-Hans", ("最近 30 天没有录像", "未录像", "报警")),
