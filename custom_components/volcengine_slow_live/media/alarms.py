@@ -32,8 +32,8 @@ from ..data import SlowLiveConfigEntry
 from ..playback import MIME_HLS
 from ..recorded import FILE_HORIZON, TOLERANCE, TimeRange, merge
 from .ids import MediaId, View
-from .nodes import MAX_CHILDREN, STEPS, clock, day_bounds, folder, unix
-from .titles import DASH, MediaTitles
+from .nodes import MAX_CHILDREN, STEPS, day_bounds, folder, times, unix
+from .titles import MediaTitles
 
 __all__ = ["DAYS", "async_alarm_folder", "async_alarms"]
 
@@ -190,7 +190,7 @@ class _AlarmFolders:
         lo, hi = span
         title = (
             f"{self._channel.name} · {self._titles.day(day, self._today)} "
-            f"{_times(lo, hi)} · {self._count(len(alarms))}"
+            f"{times(lo, hi)} · {self._count(len(alarms))}"
         )
         return folder(
             self._id(day, span).identifier,
@@ -208,7 +208,7 @@ class _AlarmFolders:
         return [
             folder(
                 self._id(day, (start, end)).identifier,
-                f"{_times(start, end)} · {self._count(n)}",
+                f"{times(start, end)} · {self._count(n)}",
             )
             for k, n in sorted(counts.items(), reverse=True)
             for start, end in [(lo + k * step, min(hi, lo + (k + 1) * step))]
@@ -254,9 +254,3 @@ class _AlarmFolders:
         if day is None:
             return MediaId.camera(self._entry_id, self._channel.key, View.ALARMS)
         return MediaId.alarm_day(self._entry_id, self._channel.key, day, span)
-
-
-def _times(lo: int, hi: int) -> str:
-    # Seconds only when the part does not start and end on whole minutes.
-    seconds = bool(lo % 60 or hi % 60)
-    return f"{clock(lo, seconds=seconds)}{DASH}{clock(hi, seconds=seconds)}"

@@ -85,6 +85,12 @@ def clock(at: int, *, seconds: bool = False) -> str:
     return local.strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
+def times(lo: int, hi: int) -> str:
+    """A part of a day, "20:00-21:00": with seconds unless both ends are whole minutes."""
+    seconds = bool(lo % 60 or hi % 60)
+    return f"{clock(lo, seconds=seconds)}{DASH}{clock(hi, seconds=seconds)}"
+
+
 def duration_text(seconds: float) -> str:
     """A length as people say it: "40 s", "10 min"."""
     whole = round(seconds)

@@ -68,6 +68,7 @@ from .nodes import (
     day_bounds,
     folder,
     recording_node,
+    times,
     unix,
 )
 from .titles import DASH, MediaTitles
@@ -462,14 +463,11 @@ class SlowLiveMediaSource(MediaSource):
         return node
 
     def _group(self, day: MediaId, lo: int, hi: int, count: int) -> BrowseMediaSource:
-        # Seconds only when the part does not start and end on whole minutes.
-        seconds = bool(lo % 60 or hi % 60)
-        times = f"{clock(lo, seconds=seconds)}{DASH}{clock(hi, seconds=seconds)}"
         return folder(
             MediaId.day_of(
                 day.entry_id, day.key, date.fromisoformat(day.day or ""), (lo, hi)
             ).identifier,
-            f"{times} · {self._titles.recordings(count)}",
+            f"{times(lo, hi)} · {self._titles.recordings(count)}",
         )
 
 
