@@ -265,3 +265,54 @@ async def test_each_alarm_has_its_own_picture(
         f"/api/{DOMAIN}/alarm_picture/{camera}/{base - 7200}.jpg"
     )
     assert response.status == 503
+
+
+async def test_pictures_are_kept_and_listings_reused(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A settled alarm's picture is read once; an hour's screenshots are listed once
+    when it is over and again once a listing of a filling hour is old; both caches
+    stay small; a camera with neither screenshots nor recordings has no picture."""
+    from custom_components.volcengine_slow_live.alarms import pictures as module
+
+    front = stream_titled(emulator, "Front Gate")
+    runtime = setup_entry.runtime_data
+    channel = runtime.coordinator.data.channels[front.stream_id]
+    pictures = runtime.pictures
+    hour = int(emulator.now()) // 3600 - 2
+    at = dt_util.utc_from_timestamp(hour * 3600 + 900)
+    shots = emulator.count("ListStreamScreenshots")
+    first = await pictures.async_picture(channel, at)
+    assert first is not None
+    assert await pictures.async_picture(channel, at) == first  # kept
+    assert emulator.count("ListStreamScreenshots") == shots + 1
+
+    # A listing made while its hour was filling is read again once it is old.
+    key = (channel.key, hour)
+    _, listed = pictures._hours[key]
+    pictures._hours[key] = ((hour + 1) * 3600 - module.FRESH - 1, listed)
+    pictures._pictures.clear()
+    assert await pictures.async_picture(channel, at) == first
+    assert emulator.count("ListStreamScreenshots") == shots + 2
+
+    # Both caches keep only the newest entries.
+    monkeypatch.setattr(module, "KEPT", 1)
+    monkeypatch.setattr(module, "PICTURES_KEPT", 1)
+    earlier = dt_util.utc_from_timestamp((hour - 1) * 3600 + 900)
+    assert await pictures.async_picture(channel, earlier) is not None
+    assert len(pictures._hours) == 1
+    assert len(pictures._pictures) == 1
+
+    # Neither screenshots nor recordings: nothing to show, nothing asked.
+    home = next(s for s in emulator.fleet.spaces.values() if s.name == "Home")
+    home.screenshot_template = None
+    home.record_template = None
+    await runtime.coordinator.async_refresh()
+    bare = runtime.coordinator.data.channels[front.stream_id]
+    shots = emulator.count("ListStreamScreenshots")
+    other = dt_util.utc_from_timestamp(hour * 3600 + 1500)
+    assert await pictures.async_picture(bare, other) is None
+    assert emulator.count("ListStreamScreenshots") == shots
