@@ -76,9 +76,10 @@ from tests.common import client_settings, entry_data, live_url, stream_titled
 from tests.conftest import EmulatorFactory
 
 # The client's per-request timeout, lowered from 10 s so that a hung cloud costs a
-# fraction of a second; SLOW answers take well over half of it and must still work.
-TIMEOUT = 0.5
-SLOW = 0.3
+# second; SLOW answers take more than half of it and must still work. (With 0.5 and
+# 0.3 s, a loaded CI machine let one slow answer pass the timeout now and then.)
+TIMEOUT = 1.0
+SLOW = 0.6
 # The camera every run-time phase works on: an online GB channel of the demo fleet
 # that records continuously.
 CAMERA = "Back Door"
