@@ -3,8 +3,8 @@
 Alarms come from `alarms.AlarmWatcher` (the cloud's alarm list, polled). Each fires
 once, with its kind as the event type and, in its data, the alarm's id, priority,
 time, the cloud's description and `media_content_id`: a media-source item that plays
-the recording around the alarm (ALARM_PRE_ROLL before to ALARM_POST_ROLL after), ready for
-`media_player.play_media` or `volcengine_slow_live.play_recording`.
+the recording around the alarm (`MediaId.of_alarm`: a little before to a while
+after), ready for `media_player.play_media` or `volcengine_slow_live.play_recording`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from homeassistant.util import dt as dt_util
 
 from .alarms.watcher import Alarm, AlarmEntity
 from .api.models import AlarmKind
-from .const import ALARM_POST_ROLL, ALARM_PRE_ROLL
 from .coordinator import SlowLiveCoordinator
 from .entity import channel_platform
 from .media.ids import MediaId
@@ -38,8 +37,6 @@ class AlarmEvent(AlarmEntity, EventEntity):
     @callback
     def _alarm_raised(self, alarm: Alarm) -> None:
         raised = alarm.alarm
-        start = int((raised.at - ALARM_PRE_ROLL).timestamp())
-        end = int((raised.at + ALARM_POST_ROLL).timestamp())
         self._trigger_event(
             raised.kind.value,
             {
@@ -49,8 +46,8 @@ class AlarmEvent(AlarmEntity, EventEntity):
                 "description": raised.description,
                 "alarm_method": raised.method,
                 "alarm_type": raised.type,
-                "media_content_id": MediaId.recording(
-                    self.coordinator.config_entry.entry_id, self.channel_key, start, end
+                "media_content_id": MediaId.of_alarm(
+                    self.coordinator.config_entry.entry_id, self.channel_key, raised.at
                 ).media_content_id,
             },
         )

@@ -216,7 +216,6 @@ class _AlarmFolders:
 
     def _item(self, alarm: DeviceAlarm, *, with_day: bool) -> BrowseMediaSource:
         """An alarm: playable where recorded, titled with its kind and time."""
-        span = alarm_range(alarm)
         local = dt_util.as_local(alarm.at)
         when = (
             f"{local:%H:%M}"
@@ -230,8 +229,8 @@ class _AlarmFolders:
             title += f" · {self._titles.say('alarm_not_recorded')}"
         return BrowseMediaSource(
             domain=DOMAIN,
-            identifier=MediaId.recording(
-                self._entry_id, self._channel.key, unix(span.start), unix(span.end)
+            identifier=MediaId.of_alarm(
+                self._entry_id, self._channel.key, alarm.at
             ).identifier,
             media_class=MediaClass.VIDEO,
             media_content_type=MIME_HLS,

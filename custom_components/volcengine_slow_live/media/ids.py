@@ -20,7 +20,7 @@ Identifiers are what players and automations keep (an alarm event's
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 import re
 from typing import Self
@@ -28,7 +28,7 @@ from urllib.parse import quote, unquote
 
 from homeassistant.components.media_source import generate_media_source_id
 
-from ..const import DOMAIN
+from ..const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
 
 _SPAN = re.compile(r"(\d{1,10})-(\d{1,10})")
 # Not str.isdigit: it accepts "²", which int() refuses.
@@ -69,6 +69,20 @@ class MediaId:
     def recording(cls, entry_id: str, key: str, lo: int, hi: int) -> Self:
         """A camera's recording of [lo, hi) (unix seconds)."""
         return cls(entry_id=entry_id, key=key, view=View.RECORDING, span=(lo, hi))
+
+    @classmethod
+    def of_alarm(cls, entry_id: str, key: str, at: datetime) -> Self:
+        """The recording around an alarm at `at`.
+
+        What its event, its item in the media browser and a voice replay play: from
+        a little before the alarm to a while after it.
+        """
+        return cls.recording(
+            entry_id,
+            key,
+            int((at - ALARM_PRE_ROLL).timestamp()),
+            int((at + ALARM_POST_ROLL).timestamp()),
+        )
 
     @classmethod
     def day_of(

@@ -25,7 +25,7 @@ import voluptuous as vol
 from ..alarms.watcher import has_alarms
 from ..api.errors import ApiError
 from ..api.models import DeviceAlarm
-from ..const import ALARM_POST_ROLL, ALARM_PRE_ROLL, DOMAIN
+from ..const import DOMAIN
 from ..media.alarms import DAYS, async_alarms
 from ..media.ids import MediaId
 from ..media.titles import MediaTitles
@@ -173,11 +173,8 @@ class PlayAlarmIntentHandler(intent.IntentHandler):
                 else f"{name}最近{DAYS}天没有报警"
             )
         latest = alarms[0]
-        event = MediaId.recording(
-            target.entry.entry_id,
-            target.channel.key,
-            int((latest.at - ALARM_PRE_ROLL).timestamp()),
-            int((latest.at + ALARM_POST_ROLL).timestamp()),
+        event = MediaId.of_alarm(
+            target.entry.entry_id, target.channel.key, latest.at
         ).media_content_id
         try:
             await hass.services.async_call(
